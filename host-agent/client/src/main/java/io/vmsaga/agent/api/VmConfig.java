@@ -1,0 +1,24 @@
+package io.vmsaga.agent.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+/**
+ * The persisted definition of a VM, the source of truth for its QEMU command line. {@code vcpus} of
+ * {@code max_vcpus} are present at boot; memory can grow by pc-dimms in {@code memory_slots} up to
+ * {@code max_memory_mib}.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VmConfig(
+    String name,
+    Integer vcpus,
+    Integer maxVcpus,
+    Long memoryMib,
+    Long maxMemoryMib,
+    Integer memorySlots,
+    List<VmDisk> disks,
+    List<VmNic> nics,
+    Hotplugged hotplugged) {}

@@ -1,0 +1,13 @@
+package io.vmsaga.agent.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * A VM as the agent sees it: {@code state} is {@code defined} when no QEMU runs, otherwise the QEMU run
+ * state ({@code running}, {@code paused}, {@code inmigrate}, {@code postmigrate}, {@code shutdown} …).
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VmInfo(String vmId, VmConfig config, String state, Long pid, boolean qmpConnected) {}

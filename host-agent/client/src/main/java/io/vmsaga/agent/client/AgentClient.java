@@ -1,0 +1,391 @@
+package io.vmsaga.agent.client;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmsaga.agent.api.AgentJson;
+import io.vmsaga.agent.api.BridgeInfo;
+import io.vmsaga.agent.api.CpuInfo;
+import io.vmsaga.agent.api.DiskInfo;
+import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.agent.api.ErrorBody;
+import io.vmsaga.agent.api.Health;
+import io.vmsaga.agent.api.HotplugCpu;
+import io.vmsaga.agent.api.HotplugMemory;
+import io.vmsaga.agent.api.IncomingSpec;
+import io.vmsaga.agent.api.MemoryDevice;
+import io.vmsaga.agent.api.MemorySpec;
+import io.vmsaga.agent.api.MigrationInfo;
+import io.vmsaga.agent.api.MigrationParameters;
+import io.vmsaga.agent.api.MigrationSpec;
+import io.vmsaga.agent.api.NodeInfo;
+import io.vmsaga.agent.api.TapInfo;
+import io.vmsaga.agent.api.TapSpec;
+import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmEvent;
+import io.vmsaga.agent.api.VmInfo;
+import io.vmsaga.agent.api.VmStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Client of one host agent. Thread-safe; {@link #withGid} gives a copy that tags every call with the DTM
+ * gid ({@code X-Dtm-Gid}) so the agent's request log can be joined with the saga. Every failure is an
+ * unchecked {@link AgentException}.
+ */
+public final class AgentClient {
+  public static final String GID_HEADER = "X-Dtm-Gid";
+  public static final String SHA256_HEADER = "X-Content-Sha256";
+
+  /** Disk content can be large: the agent hashes it before answering, and an upload takes as long as it takes. */
+  private static final Duration TRANSFER_TIMEOUT = Duration.ofHours(1);
+
+  private static final ObjectMapper JSON = AgentJson.lenient();
+
+  private final URI baseUri;
+  private final String token;
+  private final Duration timeout;
+  private final String gid;
+  private final HttpClient http;
+
+  public AgentClient(URI baseUri, String token, Duration timeout) {
+    this(baseUri, token, timeout, null,
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build());
+  }
+
+  private AgentClient(URI baseUri, String token, Duration timeout, String gid, HttpClient http) {
+    this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
+    this.token = Objects.requireNonNull(token, "token");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.gid = gid;
+    this.http = http;
+  }
+
+  /** A copy of this client that sends {@code X-Dtm-Gid: gid} with every call. */
+  public AgentClient withGid(String gid) {
+    return new AgentClient(baseUri, token, timeout, gid, http);
+  }
+
+  public URI baseUri() {
+    return baseUri;
+  }
+
+  // --- node ---
+
+  public Health health() {
+    return call("GET", "/v1/health", null, Health.class);
+  }
+
+  public NodeInfo node() {
+    return call("GET", "/v1/node", null, NodeInfo.class);
+  }
+
+  // --- disks ---
+
+  public DiskInfo putDisk(String pool, String diskId, DiskSpec spec) {
+    return call("PUT", diskPath(pool, diskId), spec, DiskInfo.class);
+  }
+
+  public Optional<DiskInfo> getDisk(String pool, String diskId) {
+    return optional(() -> call("GET", diskPath(pool, diskId), null, DiskInfo.class));
+  }
+
+  /** Grows a disk; online through QMP {@code block_resize} when a running VM of this node uses it. */
+  public DiskInfo resizeDisk(String pool, String diskId, DiskSpec spec) {
+    return call("PATCH", diskPath(pool, diskId), spec, DiskInfo.class);
+  }
+
+  public void deleteDisk(String pool, String diskId) {
+    call("DELETE", diskPath(pool, diskId), null, Void.class);
+  }
+
+  /** Streams the qcow2 file into {@code out}, verifies it against the agent's sha256 and returns that hash. */
+  public String exportDisk(String pool, String diskId, OutputStream out) {
+    HttpResponse<InputStream> response = openExport(pool, diskId);
+    String expected = response.headers().firstValue(SHA256_HEADER).orElse("");
+    MessageDigest sha = sha256();
+    try (InputStream in = response.body()) {
+      in.transferTo(new DigestOutputStream(out, sha));
+    } catch (IOException e) {
+      throw transportFailure(e);
+    }
+    String actual = HexFormat.of().formatHex(sha.digest());
+    if (!actual.equals(expected)) {
+      throw new AgentException(0, "unavailable", "disk content arrived damaged (sha256 mismatch)", null);
+    }
+    return actual;
+  }
+
+  /** Imports a qcow2 stream as a new disk; the agent verifies {@code sha256} and keeps nothing on mismatch. */
+  public DiskInfo importDisk(String pool, String diskId, InputStream content, String sha256) {
+    HttpRequest request = request(diskPath(pool, diskId) + "/content", TRANSFER_TIMEOUT)
+        .header(SHA256_HEADER, sha256)
+        .header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> content))
+        .build();
+    return JSON.convertValue(send(request), DiskInfo.class);
+  }
+
+  /** Copies a disk from another agent straight into this one (cold migration of a local disk). */
+  public DiskInfo copyDiskFrom(AgentClient source, String sourcePool, String diskId, String targetPool) {
+    HttpResponse<InputStream> response = source.openExport(sourcePool, diskId);
+    String sha256 = response.headers().firstValue(SHA256_HEADER).orElse("");
+    try (InputStream in = response.body()) {
+      return importDisk(targetPool, diskId, in, sha256);
+    } catch (IOException e) {
+      throw transportFailure(e);
+    }
+  }
+
+  // --- network ---
+
+  public BridgeInfo putBridge(String name) {
+    return call("PUT", "/v1/bridges/" + seg(name), null, BridgeInfo.class);
+  }
+
+  public void deleteBridge(String name) {
+    call("DELETE", "/v1/bridges/" + seg(name), null, Void.class);
+  }
+
+  public TapInfo putTap(String name, TapSpec spec) {
+    return call("PUT", "/v1/taps/" + seg(name), spec, TapInfo.class);
+  }
+
+  public Optional<TapInfo> getTap(String name) {
+    return optional(() -> call("GET", "/v1/taps/" + seg(name), null, TapInfo.class));
+  }
+
+  public void deleteTap(String name) {
+    call("DELETE", "/v1/taps/" + seg(name), null, Void.class);
+  }
+
+  // --- VMs ---
+
+  public VmInfo putVm(String vmId, VmConfig config) {
+    return call("PUT", vmPath(vmId), config, VmInfo.class);
+  }
+
+  public Optional<VmInfo> getVm(String vmId) {
+    return optional(() -> call("GET", vmPath(vmId), null, VmInfo.class));
+  }
+
+  public void deleteVm(String vmId) {
+    call("DELETE", vmPath(vmId), null, Void.class);
+  }
+
+  /** Runs an action; the request may take up to the action's own {@code timeout_ms} plus a margin. */
+  public VmInfo action(String vmId, VmAction action) {
+    Duration wait = action.timeoutMs() == null
+        ? timeout.plusSeconds(60)
+        : Duration.ofMillis(action.timeoutMs()).plusSeconds(10);
+    return call("PUT", vmPath(vmId) + "/actions", action, type(VmInfo.class), wait.compareTo(timeout) > 0 ? wait : timeout);
+  }
+
+  public VmStatus status(String vmId) {
+    return call("GET", vmPath(vmId) + "/status", null, VmStatus.class);
+  }
+
+  /** Events with {@code seq > afterSeq}, oldest first; the agent keeps the last 256 per VM. */
+  public List<VmEvent> events(String vmId, long afterSeq) {
+    return call("GET", vmPath(vmId) + "/events?after=" + afterSeq, null, listOf(VmEvent.class), timeout);
+  }
+
+  public HotplugCpu plugCpu(String vmId, String deviceId) {
+    return call("PUT", vmPath(vmId) + "/cpus/" + seg(deviceId), null, HotplugCpu.class);
+  }
+
+  public HotplugMemory plugMemory(String vmId, String deviceId, MemorySpec spec) {
+    return call("PUT", vmPath(vmId) + "/memory/" + seg(deviceId), spec, HotplugMemory.class);
+  }
+
+  public List<CpuInfo> cpus(String vmId) {
+    return call("GET", vmPath(vmId) + "/cpus", null, listOf(CpuInfo.class), timeout);
+  }
+
+  public List<MemoryDevice> memoryDevices(String vmId) {
+    return call("GET", vmPath(vmId) + "/memory", null, listOf(MemoryDevice.class), timeout);
+  }
+
+  // --- migration ---
+
+  /** Starts the target side: QEMU with {@code -incoming defer}, then {@code migrate-incoming tcp:host:port}. */
+  public VmInfo startIncoming(String vmId, IncomingSpec spec) {
+    return call("PUT", vmPath(vmId) + "/incoming", spec, VmInfo.class);
+  }
+
+  public MigrationParameters setMigrationParameters(String vmId, MigrationParameters parameters) {
+    return call("PUT", vmPath(vmId) + "/migration-parameters", parameters, MigrationParameters.class);
+  }
+
+  public void resetMigrationParameters(String vmId) {
+    call("DELETE", vmPath(vmId) + "/migration-parameters", null, Void.class);
+  }
+
+  /** Starts {@code migrate}; returns at once. Poll {@link #migration} until {@link MigrationInfo#finished()}. */
+  public MigrationInfo migrate(String vmId, MigrationSpec spec) {
+    return call("PUT", vmPath(vmId) + "/migration", spec, MigrationInfo.class);
+  }
+
+  public MigrationInfo migration(String vmId) {
+    return call("GET", vmPath(vmId) + "/migration", null, MigrationInfo.class);
+  }
+
+  public void cancelMigration(String vmId) {
+    call("DELETE", vmPath(vmId) + "/migration", null, Void.class);
+  }
+
+  // --- plumbing ---
+
+  private static String diskPath(String pool, String diskId) {
+    return "/v1/pools/" + seg(pool) + "/disks/" + seg(diskId);
+  }
+
+  private static String vmPath(String vmId) {
+    return "/v1/vms/" + seg(vmId);
+  }
+
+  /** Percent-encodes one path segment so that whatever the caller passes stays one segment for the agent to judge. */
+  private static String seg(String value) {
+    return URLEncoder.encode(Objects.requireNonNull(value), StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private <T> T call(String method, String path, Object body, Class<T> type) {
+    return call(method, path, body, type(type), timeout);
+  }
+
+  private <T> T call(String method, String path, Object body, JavaType type, Duration wait) {
+    HttpRequest.BodyPublisher publisher = body == null
+        ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(toJson(body));
+    HttpRequest request = request(path, wait)
+        .header("Content-Type", "application/json")
+        .method(method, publisher)
+        .build();
+    return JSON.convertValue(send(request), type);
+  }
+
+  private HttpRequest.Builder request(String path, Duration wait) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(baseUri.resolve(path))
+        .timeout(wait)
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/json");
+    if (gid != null) {
+      builder.header(GID_HEADER, gid);
+    }
+    return builder;
+  }
+
+  /** Sends a request and returns the parsed JSON body of a 2xx answer (null for 204); throws otherwise. */
+  private JsonNode send(HttpRequest request) {
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw transportFailure(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentException(0, "unavailable", "interrupted", e);
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw failure(response.statusCode(), response.body());
+    }
+    if (response.body().length == 0) {
+      return null;
+    }
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new AgentException(response.statusCode(), "internal", "agent answered malformed JSON", e);
+    }
+  }
+
+  private HttpResponse<InputStream> openExport(String pool, String diskId) {
+    HttpRequest request = request(diskPath(pool, diskId) + "/content", TRANSFER_TIMEOUT).GET().build();
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw transportFailure(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentException(0, "unavailable", "interrupted", e);
+    }
+    if (response.statusCode() != 200) {
+      try (InputStream in = response.body()) {
+        throw failure(response.statusCode(), in.readAllBytes());
+      } catch (IOException e) {
+        throw transportFailure(e);
+      }
+    }
+    return response;
+  }
+
+  private static AgentException failure(int status, byte[] body) {
+    try {
+      ErrorBody error = JSON.readValue(body, ErrorBody.class);
+      if (error.code() != null) {
+        return new AgentException(status, error.code(), error.message(), null);
+      }
+    } catch (IOException ignored) {
+      // Not the agent's error shape (a proxy in between, say): fall back to the status alone.
+    }
+    return new AgentException(status, status >= 500 ? "unavailable" : "invalid", "HTTP " + status, null);
+  }
+
+  private static AgentException transportFailure(IOException e) {
+    return new AgentException(0, "unavailable", "agent unreachable: " + e.getClass().getSimpleName(), e);
+  }
+
+  private static <T> Optional<T> optional(Supplier<T> call) {
+    try {
+      return Optional.of(call.get());
+    } catch (AgentException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] toJson(Object body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JavaType type(Class<?> type) {
+    return JSON.getTypeFactory().constructType(type);
+  }
+
+  private static JavaType listOf(Class<?> element) {
+    return JSON.getTypeFactory().constructCollectionType(List.class, element);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
