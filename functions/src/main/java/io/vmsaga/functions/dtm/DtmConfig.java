@@ -1,0 +1,15 @@
+package io.vmsaga.functions.dtm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+public class DtmConfig {
+    @Bean
+    public DtmClient dtmClient(@Value("${vmsaga.dtm-url}") URI dtmUrl, ObjectMapper json) {
+        return new DtmClient(dtmUrl, json);
+    }
+}

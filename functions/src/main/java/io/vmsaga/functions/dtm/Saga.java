@@ -1,0 +1,74 @@
+package io.vmsaga.functions.dtm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * An ordered list of (action, compensation) function pairs, each with its typed payload. Branch ids are
+ * fixed here ("01", "02", … as DTM numbers them) so a payload can name its own branch.
+ */
+public final class Saga {
+    private final String gid;
+    private final List<SagaRequest.Step> steps = new ArrayList<>();
+    private final List<Object> payloads = new ArrayList<>();
+    private Duration timeoutToFail = Duration.ofMinutes(2);
+    private Duration retryInterval = Duration.ofSeconds(1);
+    private Duration requestTimeout = Duration.ofSeconds(3);
+
+    private Saga(String gid) {
+        this.gid = gid;
+    }
+
+    public static Saga withGid(String gid) {
+        return new Saga(gid);
+    }
+
+    public Saga step(String action, String compensate, Function<BranchRef, ?> payload) {
+        payloads.add(payload.apply(new BranchRef(gid, String.format("%02d", steps.size() + 1))));
+        steps.add(new SagaRequest.Step(action, compensate));
+        return this;
+    }
+
+    /** A saga has no timeout in DTM by default; ours always ends, compensated, after this. */
+    public Saga timeoutToFail(Duration timeout) {
+        this.timeoutToFail = timeout;
+        return this;
+    }
+
+    public Saga retryInterval(Duration interval) {
+        this.retryInterval = interval;
+        return this;
+    }
+
+    public Saga requestTimeout(Duration timeout) {
+        this.requestTimeout = timeout;
+        return this;
+    }
+
+    public String gid() {
+        return gid;
+    }
+
+    /** Resolves function names to the URLs DTM calls and serialises every payload. */
+    public SagaRequest toRequest(String functionsUrl, Map<String, String> branchHeaders, ObjectMapper json) {
+        List<SagaRequest.Step> urls = steps.stream()
+                .map(s -> new SagaRequest.Step(functionsUrl + "/" + s.action(), functionsUrl + "/" + s.compensate()))
+                .toList();
+        List<String> bodies = payloads.stream().map(p -> write(json, p)).toList();
+        return new SagaRequest(gid, "saga", urls, bodies, false, timeoutToFail.toSeconds(),
+                retryInterval.toSeconds(), requestTimeout.toSeconds(), branchHeaders, "");
+    }
+
+    private static String write(ObjectMapper json, Object payload) {
+        try {
+            return json.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("step payload is not serialisable: " + payload.getClass(), e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.vmsaga.functions.dtm;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+
+/** What DTM's {@code GET /api/dtmsvr/query} reports of one global transaction. */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Transaction(String gid, String status, String rollbackReason, List<Branch> branches) {
+
+    public boolean finished() {
+        return "succeed".equals(status) || "failed".equals(status);
+    }
+
+    public long count(String op, String branchStatus) {
+        return branches.stream().filter(b -> b.op().equals(op) && b.status().equals(branchStatus)).count();
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Branch(String branchId, String op, String status, String url) {
+    }
+}
