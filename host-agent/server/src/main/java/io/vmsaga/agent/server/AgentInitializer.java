@@ -1,0 +1,33 @@
+package io.vmsaga.agent.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.concurrent.EventExecutorGroup;
+
+/**
+ * The pipeline. No aggregator: the handler buffers small JSON bodies itself (capped) and streams disk
+ * uploads to a file, and it runs on a separate executor group because QEMU, qemu-img and ip calls block.
+ */
+final class AgentInitializer extends ChannelInitializer<SocketChannel> {
+  private final Router router;
+  private final Auth auth;
+  private final EventExecutorGroup blocking;
+
+  AgentInitializer(Router router, Auth auth, EventExecutorGroup blocking) {
+    this.router = router;
+    this.auth = auth;
+    this.blocking = blocking;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ch.pipeline()
+        .addLast(new HttpServerCodec())
+        .addLast(new HttpServerExpectContinueHandler())
+        .addLast(new ChunkedWriteHandler())
+        .addLast(blocking, new AgentHandler(router, auth));
+  }
+}

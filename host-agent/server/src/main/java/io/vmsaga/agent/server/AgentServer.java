@@ -1,0 +1,88 @@
+package io.vmsaga.agent.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.vmsaga.agent.server.disk.DiskService;
+import io.vmsaga.agent.server.disk.Pools;
+import io.vmsaga.agent.server.net.NetService;
+import io.vmsaga.agent.server.qemu.VmService;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.Logger;
+
+/** Bootstrap: builds the services from the flags, adopts running VMs, then serves HTTP until stopped. */
+public final class AgentServer implements AutoCloseable {
+  static {
+    // One line per record; set before the first logger exists, unless the operator chose a format.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+    }
+  }
+
+  private static final Logger LOG = Logger.getLogger(AgentServer.class.getName());
+  /** Threads for requests that block on QEMU, qemu-img or ip; each connection stays on one of them. */
+  private static final int BLOCKING_THREADS = 16;
+
+  private final VmService vms;
+  private final EventLoopGroup boss = new NioEventLoopGroup(1);
+  private final EventLoopGroup workers = new NioEventLoopGroup(2);
+  private final EventExecutorGroup blocking = new DefaultEventExecutorGroup(BLOCKING_THREADS);
+  private final Channel channel;
+
+  public AgentServer(AgentConfig config) throws IOException, InterruptedException {
+    for (Path dir : List.of(config.stateDir(), config.localPool(), config.sharedPool())) {
+      Files.createDirectories(dir);
+    }
+    Pools pools = new Pools(config.localPool(), config.sharedPool(), config.poolCapacityGib());
+    this.vms = new VmService(config.stateDir(), pools, config.accelerator());
+    NetService net = new NetService(config.stateDir(), vms);
+    DiskService disks = new DiskService(pools, vms);
+    NodeService node = new NodeService(config, pools, vms, net);
+    vms.adoptAll();
+    Router router = Routes.router(node, disks, net, vms);
+    this.channel = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new AgentInitializer(router, new Auth(config.token()), blocking))
+        .bind(config.listen())
+        .sync()
+        .channel();
+    LOG.info("agent " + config.nodeId() + " listening on " + address() + " (accelerator " + config.accelerator() + ")");
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Stops serving; the VMs keep running and the next agent adopts them. */
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    boss.shutdownGracefully();
+    workers.shutdownGracefully();
+    blocking.shutdownGracefully();
+    vms.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    AgentConfig config;
+    try {
+      config = AgentConfig.parse(args);
+    } catch (IllegalArgumentException | IOException e) {
+      System.err.println("vmsaga-host-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    AgentServer server = new AgentServer(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
+    server.channel.closeFuture().sync();
+  }
+}

@@ -1,0 +1,42 @@
+package io.vmsaga.agent.server.net;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Network interfaces as {@code /sys/class/net} shows them: cheaper than parsing {@code ip} output. */
+public final class Links {
+  private static final Path SYS = Path.of("/sys/class/net");
+
+  private Links() {}
+
+  public static boolean exists(String name) {
+    return Files.exists(SYS.resolve(name));
+  }
+
+  static boolean isBridge(String name) {
+    return Files.isDirectory(SYS.resolve(name).resolve("bridge"));
+  }
+
+  static boolean isTap(String name) {
+    return Files.exists(SYS.resolve(name).resolve("tun_flags"));
+  }
+
+  static boolean hasPorts(String bridge) {
+    try (Stream<Path> ports = Files.list(SYS.resolve(bridge).resolve("brif"))) {
+      return ports.findAny().isPresent();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static Optional<String> master(String name) {
+    try {
+      return Optional.of(Files.readSymbolicLink(SYS.resolve(name).resolve("master")).getFileName().toString());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}

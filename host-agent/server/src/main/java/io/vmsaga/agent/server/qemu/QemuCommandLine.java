@@ -1,0 +1,123 @@
+package io.vmsaga.agent.server.qemu;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmsaga.agent.api.HotplugCpu;
+import io.vmsaga.agent.api.HotplugMemory;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmDisk;
+import io.vmsaga.agent.api.VmNic;
+import io.vmsaga.agent.server.disk.Pools;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The QEMU argv of a VM, derived from its persisted config alone, so a migration target started from the
+ * same config has the same devices. Devices are given as JSON, which needs no escaping of paths.
+ */
+final class QemuCommandLine {
+  static final String QEMU = "qemu-system-x86_64";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private QemuCommandLine() {}
+
+  /** setsid puts QEMU in its own session, so a signal to the agent's process group does not reach the VM. */
+  static List<String> build(String vmId, VmConfig config, VmStore store, Pools pools, String accelerator,
+      boolean incoming) {
+    List<String> argv = new ArrayList<>(List.of(
+        "setsid", QEMU,
+        "-name", "guest=" + vmId,
+        "-nodefaults", "-no-user-config", "-display", "none",
+        "-machine", "q35,accel=" + accelerator,
+        // On KVM "max" can ask for MSRs the host refuses; "host" is the usual KVM choice.
+        "-cpu", "kvm".equals(accelerator) ? "host" : "max",
+        "-smp", config.vcpus() + ",maxcpus=" + config.maxVcpus(),
+        "-m", memory(config),
+        "-qmp", qmpArgument(store.socket(vmId)),
+        "-serial", "file:" + store.serialLog(vmId),
+        "-pidfile", store.pidfile(vmId).toString()));
+    List<VmDisk> disks = config.disks();
+    for (int i = 0; i < disks.size(); i++) {
+      VmDisk disk = disks.get(i);
+      argv.add("-blockdev");
+      argv.add(json(Map.of("driver", "qcow2", "node-name", diskNode(i),
+          "file", Map.of("driver", "file", "filename", pools.disk(disk.pool(), disk.diskId()).toString()))));
+      argv.add("-device");
+      argv.add(json(Map.of("driver", "virtio-blk-pci", "id", "virtio-disk" + i, "drive", diskNode(i))));
+    }
+    List<VmNic> nics = config.nics();
+    for (int i = 0; i < nics.size(); i++) {
+      argv.add("-netdev");
+      argv.add("tap,id=net" + i + ",ifname=" + nics.get(i).tap() + ",script=no,downscript=no,vhost=off");
+      argv.add("-device");
+      argv.add(json(Map.of("driver", "virtio-net-pci", "id", "nic" + i, "netdev", "net" + i, "mac", nics.get(i).mac())));
+    }
+    for (HotplugCpu cpu : config.hotplugged().cpus()) {
+      argv.add("-device");
+      argv.add(json(cpuDevice(cpu)));
+    }
+    for (HotplugMemory dimm : config.hotplugged().memory()) {
+      argv.add("-object");
+      argv.add(json(Map.of("qom-type", "memory-backend-ram", "id", memoryBackendId(dimm.deviceId()),
+          "size", dimm.sizeMib() << 20)));
+      argv.add("-device");
+      argv.add(json(dimmDevice(dimm.deviceId())));
+    }
+    if (incoming) {
+      argv.add("-incoming");
+      argv.add("defer");
+    }
+    return argv;
+  }
+
+  /** Also how an adopted process is recognised: its argv holds exactly this string. */
+  static String qmpArgument(Path socket) {
+    return "unix:" + socket + ",server=on,wait=off";
+  }
+
+  static String diskNode(int index) {
+    return "disk" + index;
+  }
+
+  static String cpuDeviceId(String deviceId) {
+    return "cpu-" + deviceId;
+  }
+
+  static String memoryBackendId(String deviceId) {
+    return "mem-" + deviceId;
+  }
+
+  static String dimmDeviceId(String deviceId) {
+    return "dimm-" + deviceId;
+  }
+
+  /** QEMU ids must start with a letter, hence the prefixes on the caller's device ids. */
+  static Map<String, Object> cpuDevice(HotplugCpu cpu) {
+    Map<String, Object> device = new LinkedHashMap<>();
+    device.put("driver", cpu.driver());
+    device.put("id", cpuDeviceId(cpu.deviceId()));
+    device.putAll(cpu.props());
+    return device;
+  }
+
+  static Map<String, Object> dimmDevice(String deviceId) {
+    return Map.of("driver", "pc-dimm", "id", dimmDeviceId(deviceId), "memdev", memoryBackendId(deviceId));
+  }
+
+  private static String memory(VmConfig config) {
+    return config.memorySlots() > 0
+        ? config.memoryMib() + "M,slots=" + config.memorySlots() + ",maxmem=" + config.maxMemoryMib() + "M"
+        : config.memoryMib() + "M";
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

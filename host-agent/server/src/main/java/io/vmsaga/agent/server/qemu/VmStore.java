@@ -1,0 +1,104 @@
+package io.vmsaga.agent.server.qemu;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmsaga.agent.api.AgentJson;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.server.os.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Where a VM's files live: {@code vms/<id>/} holds config, pidfile and logs; QMP sockets sit in the short
+ * {@code q/} folder because a unix socket path is limited to 107 bytes.
+ */
+final class VmStore {
+  /** state dir + "/q/" + 63-char id + ".sock" must fit in sun_path. */
+  static final int MAX_STATE_DIR_LENGTH = 107 - 3 - 63 - 5;
+
+  private static final ObjectMapper JSON = AgentJson.lenient();
+  private final Path vms;
+  private final Path sockets;
+
+  VmStore(Path stateDir) throws IOException {
+    if (stateDir.toString().length() > MAX_STATE_DIR_LENGTH) {
+      throw new IllegalArgumentException("--state-dir must be at most " + MAX_STATE_DIR_LENGTH + " characters");
+    }
+    this.vms = Files.createDirectories(stateDir.resolve("vms"));
+    this.sockets = Files.createDirectories(stateDir.resolve("q"));
+  }
+
+  Path dir(String vmId) {
+    return vms.resolve(vmId);
+  }
+
+  Path socket(String vmId) {
+    return sockets.resolve(vmId + ".sock");
+  }
+
+  Path pidfile(String vmId) {
+    return dir(vmId).resolve("qemu.pid");
+  }
+
+  Path serialLog(String vmId) {
+    return dir(vmId).resolve("serial.log");
+  }
+
+  Path qemuLog(String vmId) {
+    return dir(vmId).resolve("qemu.log");
+  }
+
+  Optional<VmConfig> read(String vmId) {
+    Path file = dir(vmId).resolve("config.json");
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(file.toFile(), VmConfig.class));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void write(String vmId, VmConfig config) {
+    try {
+      Files.createDirectories(dir(vmId));
+      AtomicFiles.write(dir(vmId).resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void delete(String vmId) {
+    try {
+      Files.deleteIfExists(socket(vmId));
+      AtomicFiles.deleteTree(dir(vmId));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** VM ids that have a config; folders the agent did not write (wrong names) are ignored. */
+  List<String> ids() {
+    try (Stream<Path> dirs = Files.list(vms)) {
+      return dirs.map(d -> d.getFileName().toString())
+          .filter(id -> id.matches("[a-z0-9][a-z0-9-]{0,62}") && Files.exists(dir(id).resolve("config.json")))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Optional<Long> pid(String vmId) {
+    try {
+      return Optional.of(Long.parseLong(Files.readString(pidfile(vmId)).strip()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

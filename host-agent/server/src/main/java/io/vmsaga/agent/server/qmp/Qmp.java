@@ -1,0 +1,141 @@
+package io.vmsaga.agent.server.qmp;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The QMP commands the agent sends, each typed by what its {@code return} holds (QEMU 7.2 schema). */
+public final class Qmp {
+  private Qmp() {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record StatusInfo(String status, boolean running) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record HotpluggableCpu(String type, Map<String, Long> props, String qomPath) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record CpuFast(int cpuIndex, String qomPath, long threadId, Map<String, Long> props) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record MemoryDeviceInfo(String type, MemoryDeviceData data) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record MemoryDeviceData(String id, long size, int slot, String memdev, boolean hotplugged) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record MigrateInfo(String status, MigrateRam ram, Long downtime, Long totalTime, Long setupTime) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record MigrateRam(Long total, Long transferred, Long remaining, Double mbps) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record MigrationCapability(String capability, boolean state) {}
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record MigrateParameters(Long downtimeLimit, Long maxBandwidth) {}
+
+  public static QmpCommand<Void> capabilities() {
+    return command("qmp_capabilities", Map.of());
+  }
+
+  public static QmpCommand<StatusInfo> queryStatus() {
+    return command("query-status", Map.of(), new TypeReference<>() {});
+  }
+
+  public static QmpCommand<Void> stop() {
+    return command("stop", Map.of());
+  }
+
+  public static QmpCommand<Void> cont() {
+    return command("cont", Map.of());
+  }
+
+  public static QmpCommand<Void> systemReset() {
+    return command("system_reset", Map.of());
+  }
+
+  public static QmpCommand<Void> systemPowerdown() {
+    return command("system_powerdown", Map.of());
+  }
+
+  public static QmpCommand<Void> quit() {
+    return command("quit", Map.of());
+  }
+
+  public static QmpCommand<List<HotpluggableCpu>> queryHotpluggableCpus() {
+    return command("query-hotpluggable-cpus", Map.of(), new TypeReference<>() {});
+  }
+
+  public static QmpCommand<List<CpuFast>> queryCpusFast() {
+    return command("query-cpus-fast", Map.of(), new TypeReference<>() {});
+  }
+
+  public static QmpCommand<List<MemoryDeviceInfo>> queryMemoryDevices() {
+    return command("query-memory-devices", Map.of(), new TypeReference<>() {});
+  }
+
+  /** {@code device_add}: the driver, the id and the device's own properties, all at the top level. */
+  public static QmpCommand<Void> deviceAdd(Map<String, Object> device) {
+    return command("device_add", device);
+  }
+
+  public static QmpCommand<Void> memoryBackendAdd(String id, long sizeBytes) {
+    return command("object-add", Map.of("qom-type", "memory-backend-ram", "id", id, "size", sizeBytes));
+  }
+
+  public static QmpCommand<Void> objectDel(String id) {
+    return command("object-del", Map.of("id", id));
+  }
+
+  public static QmpCommand<Void> blockResize(String nodeName, long sizeBytes) {
+    return command("block_resize", Map.of("node-name", nodeName, "size", sizeBytes));
+  }
+
+  public static QmpCommand<Void> migrateSetCapabilities(Map<String, Boolean> capabilities) {
+    List<Map<String, Object>> list = capabilities.entrySet().stream()
+        .map(e -> Map.<String, Object>of("capability", e.getKey(), "state", e.getValue()))
+        .toList();
+    return command("migrate-set-capabilities", Map.of("capabilities", list));
+  }
+
+  public static QmpCommand<List<MigrationCapability>> queryMigrateCapabilities() {
+    return command("query-migrate-capabilities", Map.of(), new TypeReference<>() {});
+  }
+
+  /** {@code migrate-set-parameters} with only the given parameters ({@code downtime-limit}, {@code max-bandwidth} …). */
+  public static QmpCommand<Void> migrateSetParameters(Map<String, Object> parameters) {
+    return command("migrate-set-parameters", new LinkedHashMap<>(parameters));
+  }
+
+  public static QmpCommand<MigrateParameters> queryMigrateParameters() {
+    return command("query-migrate-parameters", Map.of(), new TypeReference<>() {});
+  }
+
+  public static QmpCommand<Void> migrate(String uri) {
+    return command("migrate", Map.of("uri", uri));
+  }
+
+  public static QmpCommand<Void> migrateIncoming(String uri) {
+    return command("migrate-incoming", Map.of("uri", uri));
+  }
+
+  public static QmpCommand<Void> migrateCancel() {
+    return command("migrate_cancel", Map.of());
+  }
+
+  public static QmpCommand<MigrateInfo> queryMigrate() {
+    return command("query-migrate", Map.of(), new TypeReference<>() {});
+  }
+
+  private static QmpCommand<Void> command(String name, Map<String, Object> arguments) {
+    return new QmpCommand<>(name, arguments, new TypeReference<>() {});
+  }
+
+  private static <R> QmpCommand<R> command(String name, Map<String, Object> arguments, TypeReference<R> result) {
+    return new QmpCommand<>(name, arguments, result);
+  }
+}
