@@ -32,6 +32,7 @@ public final class AgentServer implements AutoCloseable {
   private static final int BLOCKING_THREADS = 16;
 
   private final VmService vms;
+  private final Router router;
   private final EventLoopGroup boss = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup(2);
   private final EventExecutorGroup blocking = new DefaultEventExecutorGroup(BLOCKING_THREADS);
@@ -47,7 +48,7 @@ public final class AgentServer implements AutoCloseable {
     DiskService disks = new DiskService(pools, vms);
     NodeService node = new NodeService(config, pools, vms, net);
     vms.adoptAll();
-    Router router = Routes.router(node, disks, net, vms);
+    this.router = Routes.router(node, disks, net, vms);
     this.channel = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -60,6 +61,11 @@ public final class AgentServer implements AutoCloseable {
 
   public InetSocketAddress address() {
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The route table, for tests that must cover every route. */
+  List<Router.Route> routes() {
+    return router.routes();
   }
 
   /** Stops serving; the VMs keep running and the next agent adopts them. */
