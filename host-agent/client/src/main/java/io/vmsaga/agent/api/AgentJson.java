@@ -1,7 +1,9 @@
 package io.vmsaga.agent.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The JSON mapping of the agent API; the records carry their snake_case names themselves. */
 public final class AgentJson {
@@ -12,8 +14,15 @@ public final class AgentJson {
     return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   }
 
-  /** A mapper that refuses unknown fields, so a typo in a request is an error rather than a default. */
+  /**
+   * A mapper that refuses unknown fields and values of the wrong JSON type ({@code "64"}, {@code 1.5e3} for
+   * an integer), so a typo in a request is an error rather than a default or a guess.
+   */
   public static ObjectMapper strict() {
-    return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    return JsonMapper.builder()
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+        .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
+        .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false)
+        .build();
   }
 }
