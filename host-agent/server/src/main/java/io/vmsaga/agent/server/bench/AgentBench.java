@@ -1,0 +1,221 @@
+package io.vmsaga.agent.server.bench;
+
+import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.agent.api.TapSpec;
+import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.agent.api.VmAction.Action;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.client.AgentClient;
+import io.vmsaga.agent.server.AgentConfig;
+import io.vmsaga.agent.server.AgentServer;
+import io.vmsaga.agent.server.os.AtomicFiles;
+import io.vmsaga.agent.server.os.Exec;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/**
+ * Agent-side latency of the node operations a saga step waits for, next to the same operation done
+ * directly (qemu-img / ip / QEMU spawned by ProcessBuilder, QMP on a raw socket), N runs each; the ratio
+ * of the medians is the agent's overhead (HTTP, JSON, validation, bookkeeping).
+ *
+ * <p>{@code java -cp vmsaga-host-agent.jar io.vmsaga.agent.server.bench.AgentBench [N]} as root.
+ */
+public final class AgentBench {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final int runs;
+  private final Path root;
+  private final AgentClient agent;
+  private final String suffix = HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt()});
+
+  private AgentBench(int runs, Path root, AgentClient agent) {
+    this.runs = runs;
+    this.root = root;
+    this.agent = agent;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    Path root = Files.createTempDirectory(Path.of("/tmp"), "vsb");
+    String token = "bench-" + System.nanoTime();
+    Files.writeString(root.resolve("token"), token);
+    AgentServer server = new AgentServer(AgentConfig.parse(
+        "--node-id", "bench", "--listen", "127.0.0.1:0", "--state-dir", root.resolve("s").toString(),
+        "--local-pool", root.resolve("local").toString(), "--shared-pool", root.resolve("shared").toString(),
+        "--token-file", root.resolve("token").toString()));
+    try {
+      AgentClient agent = new AgentClient(URI.create("http://127.0.0.1:" + server.address().getPort()), token, TIMEOUT);
+      new AgentBench(runs, root, agent).run();
+    } finally {
+      server.close();
+      AtomicFiles.deleteTree(root);
+    }
+  }
+
+  private void run() throws Exception {
+    System.out.printf("vmsaga host agent bench: N=%d per operation, %s%n", runs, Runtime.getRuntime().availableProcessors() + " cpus");
+    System.out.printf("%-26s %10s %10s %10s %10s %8s%n", "operation", "agent p50", "agent p95", "direct p50", "direct p95", "ratio");
+    report("disk create (qcow2 64M)", diskViaAgent(), diskDirect());
+    String bridge = "vbb" + suffix;
+    agent.putBridge(bridge);
+    try {
+      report("tap create (+master, up)", tapViaAgent(bridge), tapDirect(bridge));
+    } finally {
+      agent.deleteBridge(bridge);
+    }
+    agent.putVm("bench", new VmConfig("bench", 1, 1, 128L, null, null, null, null, null));
+    try {
+      report("QEMU start to QMP ready", startViaAgent(), startDirect());
+      agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis()));
+      report("QMP query-status", statusViaAgent(), statusDirect());
+      agent.action("bench", VmAction.of(Action.PAUSE));
+      agent.action("bench", VmAction.of(Action.STOP, 2_000));
+    } finally {
+      agent.deleteVm("bench");
+    }
+  }
+
+  private double[] diskViaAgent() {
+    return time(i -> agent.putDisk("local", "a" + i, DiskSpec.ofMib(64)), i -> agent.deleteDisk("local", "a" + i));
+  }
+
+  private double[] diskDirect() {
+    Path dir = root.resolve("direct");
+    return time(i -> {
+      Files.createDirectories(dir);
+      Exec.run(TIMEOUT, List.of("qemu-img", "create", "-q", "-f", "qcow2", dir.resolve("d" + i + ".qcow2").toString(), "64M"));
+    }, i -> Files.delete(dir.resolve("d" + i + ".qcow2")));
+  }
+
+  private double[] tapViaAgent(String bridge) {
+    return time(i -> agent.putTap(tap(i), new TapSpec(bridge)), i -> agent.deleteTap(tap(i)));
+  }
+
+  private double[] tapDirect(String bridge) {
+    return time(i -> {
+      Exec.run(TIMEOUT, List.of("ip", "tuntap", "add", "dev", tap(i), "mode", "tap"));
+      Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "master", bridge));
+      Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "up"));
+    }, i -> Exec.run(TIMEOUT, List.of("ip", "link", "del", "dev", tap(i))));
+  }
+
+  private String tap(int i) {
+    return "vtb" + suffix + "-" + i;
+  }
+
+  private double[] startViaAgent() {
+    return time(i -> agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis())), i -> {
+      agent.action("bench", VmAction.of(Action.PAUSE));
+      agent.action("bench", VmAction.of(Action.STOP, 2_000));
+    });
+  }
+
+  /** The same machine as the agent's VM, spawned and greeted by hand. */
+  private double[] startDirect() {
+    Path socket = root.resolve("direct.sock");
+    Process[] qemu = new Process[1];
+    return time(i -> {
+      Files.deleteIfExists(socket);
+      qemu[0] = new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
+          "-machine", "q35,accel=tcg", "-cpu", "max", "-smp", "1,maxcpus=1", "-m", "128M",
+          "-qmp", "unix:" + socket + ",server=on,wait=off")
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+      while (true) {
+        try (AFUNIXSocket qmp = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket.toFile()))) {
+          BufferedReader in = new BufferedReader(new InputStreamReader(qmp.getInputStream(), StandardCharsets.UTF_8));
+          in.readLine();
+          qmp.getOutputStream().write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
+          in.readLine();
+          return;
+        } catch (java.io.IOException notYet) {
+          Thread.sleep(5);
+        }
+      }
+    }, i -> {
+      qemu[0].destroyForcibly();
+      qemu[0].waitFor();
+    });
+  }
+
+  private double[] statusViaAgent() {
+    return time(i -> agent.status("bench"), i -> { });
+  }
+
+  private double[] statusDirect() throws Exception {
+    Path socket = root.resolve("direct.sock");
+    Files.deleteIfExists(socket);
+    Process qemu = new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
+        "-machine", "q35,accel=tcg", "-cpu", "max", "-m", "128M", "-qmp", "unix:" + socket + ",server=on,wait=on")
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+    try {
+      while (!Files.exists(socket)) {
+        Thread.sleep(5);
+      }
+      try (AFUNIXSocket qmp = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket.toFile()))) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(qmp.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream out = qmp.getOutputStream();
+        in.readLine();
+        out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
+        in.readLine();
+        return time(i -> {
+          out.write("{\"execute\":\"query-status\"}\n".getBytes(StandardCharsets.UTF_8));
+          in.readLine();
+        }, i -> { });
+      }
+    } finally {
+      qemu.destroyForcibly();
+      qemu.waitFor();
+    }
+  }
+
+  interface Step {
+    void run(int i) throws Exception;
+  }
+
+  /** Times {@code step} N times after one untimed warm-up; {@code undo} runs untimed after each. */
+  private double[] time(Step step, Step undo) {
+    double[] millis = new double[runs];
+    try {
+      for (int i = -1; i < runs; i++) {
+        long start = System.nanoTime();
+        step.run(i + 1_000);
+        long elapsed = System.nanoTime() - start;
+        undo.run(i + 1_000);
+        if (i >= 0) {
+          millis[i] = elapsed / 1e6;
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return millis;
+  }
+
+  private static void report(String name, double[] viaAgent, double[] direct) {
+    double agentP50 = percentile(viaAgent, 50);
+    double directP50 = percentile(direct, 50);
+    System.out.printf("%-26s %8.2fms %8.2fms %8.2fms %8.2fms %7.2fx%n", name, agentP50, percentile(viaAgent, 95),
+        directP50, percentile(direct, 95), agentP50 / directP50);
+  }
+
+  private static double percentile(double[] values, int p) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+}
