@@ -26,7 +26,7 @@ public final class NodeService {
     this.pools = pools;
     this.vms = vms;
     this.net = net;
-    String banner = Exec.run(Duration.ofSeconds(10), List.of("qemu-system-x86_64", "--version")).stdout();
+    String banner = Exec.run(Duration.ofSeconds(10), List.of("qemu-system-x86_64", "--version"));
     Matcher m = VERSION.matcher(banner);
     this.qemuVersion = m.find() ? m.group(1) : "unknown";
   }

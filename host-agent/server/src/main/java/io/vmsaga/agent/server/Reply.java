@@ -1,6 +1,7 @@
 package io.vmsaga.agent.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vmsaga.agent.api.ErrorBody;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -23,6 +24,6 @@ public record Reply(HttpResponseStatus status, Object json, Path file, Map<Strin
   }
 
   public static Reply error(ApiException e) {
-    return new Reply(e.status(), new io.vmsaga.agent.api.ErrorBody(e.code(), e.getMessage()), null, Map.of());
+    return new Reply(e.status(), new ErrorBody(e.code(), e.getMessage()), null, Map.of());
   }
 }

@@ -3,8 +3,8 @@ package io.vmsaga.agent.server;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.agent.server.os.AtomicFiles;
+import io.vmsaga.agent.server.os.Exec;
 import io.vmsaga.agent.server.os.ProcFs;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -99,7 +99,7 @@ final class TestNode implements AutoCloseable {
     process = new ProcessBuilder(argv)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.log").toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectInput(Exec.NO_INPUT)
         .start();
     client = clientFor(port);
     await(Duration.ofSeconds(30), () -> {

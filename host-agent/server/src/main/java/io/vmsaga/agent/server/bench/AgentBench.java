@@ -11,7 +11,7 @@ import io.vmsaga.agent.server.AgentServer;
 import io.vmsaga.agent.server.os.AtomicFiles;
 import io.vmsaga.agent.server.os.Exec;
 import java.io.BufferedReader;
-import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
@@ -128,23 +128,8 @@ public final class AgentBench {
     Path socket = root.resolve("direct.sock");
     Process[] qemu = new Process[1];
     return time(i -> {
-      Files.deleteIfExists(socket);
-      qemu[0] = new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
-          "-machine", "q35,accel=tcg", "-cpu", "max", "-smp", "1,maxcpus=1", "-m", "128M",
-          "-qmp", "unix:" + socket + ",server=on,wait=off")
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
-      while (true) {
-        try (AFUNIXSocket qmp = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket.toFile()))) {
-          BufferedReader in = new BufferedReader(new InputStreamReader(qmp.getInputStream(), StandardCharsets.UTF_8));
-          in.readLine();
-          qmp.getOutputStream().write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
-          in.readLine();
-          return;
-        } catch (java.io.IOException notYet) {
-          Thread.sleep(5);
-        }
-      }
+      qemu[0] = spawnQemu(socket);
+      connectQmp(socket).close();
     }, i -> {
       qemu[0].destroyForcibly();
       qemu[0].waitFor();
@@ -157,29 +142,57 @@ public final class AgentBench {
 
   private double[] statusDirect() throws Exception {
     Path socket = root.resolve("direct.sock");
-    Files.deleteIfExists(socket);
-    Process qemu = new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
-        "-machine", "q35,accel=tcg", "-cpu", "max", "-m", "128M", "-qmp", "unix:" + socket + ",server=on,wait=on")
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
-    try {
-      while (!Files.exists(socket)) {
-        Thread.sleep(5);
-      }
-      try (AFUNIXSocket qmp = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket.toFile()))) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(qmp.getInputStream(), StandardCharsets.UTF_8));
-        OutputStream out = qmp.getOutputStream();
-        in.readLine();
-        out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
-        in.readLine();
-        return time(i -> {
-          out.write("{\"execute\":\"query-status\"}\n".getBytes(StandardCharsets.UTF_8));
-          in.readLine();
-        }, i -> { });
-      }
+    Process qemu = spawnQemu(socket);
+    try (RawQmp qmp = connectQmp(socket)) {
+      return time(i -> qmp.call("query-status"), i -> { });
     } finally {
       qemu.destroyForcibly();
       qemu.waitFor();
+    }
+  }
+
+  private static Process spawnQemu(Path socket) throws IOException {
+    Files.deleteIfExists(socket);
+    return new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
+        "-machine", "q35,accel=tcg", "-cpu", "max", "-smp", "1,maxcpus=1", "-m", "128M",
+        "-qmp", "unix:" + socket + ",server=on,wait=off")
+        .redirectInput(Exec.NO_INPUT)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  /** Polls until QEMU listens, then reads the greeting and leaves negotiation mode, as the agent does. */
+  private static RawQmp connectQmp(Path socket) throws Exception {
+    while (true) {
+      AFUNIXSocket connection = null;
+      try {
+        connection = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket.toFile()));
+        RawQmp qmp = new RawQmp(connection,
+            new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
+        qmp.in().readLine();
+        qmp.call("qmp_capabilities");
+        return qmp;
+      } catch (IOException notYet) {
+        if (connection != null) {
+          connection.close();
+        }
+        Thread.sleep(5);
+      }
+    }
+  }
+
+  private record RawQmp(AFUNIXSocket socket, BufferedReader in) implements AutoCloseable {
+    String call(String command) throws IOException {
+      OutputStream out = socket.getOutputStream();
+      out.write(("{\"execute\":\"" + command + "\"}\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      return in.readLine();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
     }
   }
 

@@ -240,7 +240,7 @@ public final class DiskService {
     JsonNode info;
     try {
       info = JSON.readTree(Exec.run(QEMU_IMG_TIMEOUT,
-          List.of("qemu-img", "info", "-U", "--output=json", file.toString())).stdout());
+          List.of("qemu-img", "info", "-U", "--output=json", file.toString())));
     } catch (IOException e) {
       throw ApiException.internal("qemu-img info answered malformed JSON");
     }

@@ -1,5 +1,6 @@
 package io.vmsaga.agent.server.os;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,39 +8,46 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one program from an argv list, never through a shell, and bounds it with a timeout. */
 public final class Exec {
   private Exec() {}
 
-  public record Result(List<String> argv, int exitCode, String stdout, String stderr) {}
+  /** Children read nothing: a program that asks for input gets EOF instead of hanging. */
+  public static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
 
-  /** Runs {@code argv}; throws {@link ExecException} when it fails to start, times out or exits non-zero. */
-  public static Result run(Duration timeout, List<String> argv) {
-    Result result = attempt(timeout, argv);
-    if (result.exitCode() != 0) {
-      throw new ExecException(argv.get(0) + " exited " + result.exitCode() + ": " + firstLine(result.stderr()));
-    }
-    return result;
-  }
+  /**
+   * Drains children's output. Not the common pool: on 2 cores it has one thread, and stdout waiting there
+   * for EOF while the child blocks on a full stderr pipe would stall until the timeout.
+   */
+  private static final ExecutorService DRAINERS = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "exec-drain");
+    thread.setDaemon(true);
+    return thread;
+  });
 
-  /** Runs {@code argv} and returns whatever exit code it has; throws only when it cannot start or times out. */
-  public static Result attempt(Duration timeout, List<String> argv) {
+  /** Runs {@code argv} and returns its stdout; throws {@link ExecException} when it fails to start, times out or exits non-zero. */
+  public static String run(Duration timeout, List<String> argv) {
     Process process;
     try {
-      process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      process = new ProcessBuilder(argv).redirectInput(NO_INPUT).start();
     } catch (IOException e) {
       throw new ExecException("cannot run " + argv.get(0) + ": " + e.getMessage());
     }
-    CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
-    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+    CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()), DRAINERS);
+    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), DRAINERS);
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new ExecException(argv.get(0) + " timed out after " + timeout.toMillis() + " ms");
       }
-      return new Result(argv, process.exitValue(), stdout.join(), stderr.join());
+      if (process.exitValue() != 0) {
+        throw new ExecException(argv.get(0) + " exited " + process.exitValue() + ": " + firstLine(stderr.join()));
+      }
+      return stdout.join();
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -55,7 +63,7 @@ public final class Exec {
     }
   }
 
-  static String firstLine(String text) {
+  private static String firstLine(String text) {
     String line = text.strip().lines().findFirst().orElse("");
     return line.length() > 200 ? line.substring(0, 200) : line;
   }

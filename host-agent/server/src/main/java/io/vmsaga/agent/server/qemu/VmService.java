@@ -26,11 +26,11 @@ import io.vmsaga.agent.server.disk.DiskUsers;
 import io.vmsaga.agent.server.disk.Pools;
 import io.vmsaga.agent.server.net.Links;
 import io.vmsaga.agent.server.net.TapUsers;
+import io.vmsaga.agent.server.os.Exec;
 import io.vmsaga.agent.server.os.ProcFs;
 import io.vmsaga.agent.server.qmp.Qmp;
 import io.vmsaga.agent.server.qmp.QmpError;
 import io.vmsaga.agent.server.qmp.QmpUnavailable;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -388,7 +388,7 @@ public final class VmService implements DiskUsers, TapUsers, AutoCloseable {
     try {
       Files.deleteIfExists(socket);
       child = new ProcessBuilder(QemuCommandLine.build(vmId, config, store, pools, accelerator, incoming))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectInput(Exec.NO_INPUT)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(store.qemuLog(vmId).toFile()))
           .start();

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -115,7 +116,7 @@ class QmpConnectionTest {
     });
     try (QmpConnection qmp = QmpConnection.open(socket, TIMEOUT, events::add, () -> {})) {
       QmpError error = assertThrows(QmpError.class,
-          () -> qmp.call(Qmp.deviceAdd(java.util.Map.of("driver", "x", "id", "cpu-x")), TIMEOUT));
+          () -> qmp.call(Qmp.deviceAdd(Map.of("driver", "x", "id", "cpu-x")), TIMEOUT));
       assertEquals("GenericError", error.errorClass());
       assertTrue(error.getMessage().contains("Duplicate device ID"));
     }
