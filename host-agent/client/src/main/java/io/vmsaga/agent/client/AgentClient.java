@@ -193,9 +193,8 @@ public final class AgentClient {
 
   /** Runs an action; the request may take up to the action's own {@code timeout_ms} plus a margin. */
   public VmInfo action(String vmId, VmAction action) {
-    Duration wait = action.timeoutMs() == null
-        ? timeout.plusSeconds(60)
-        : Duration.ofMillis(action.timeoutMs()).plusSeconds(10);
+    Duration actionTime = action.timeoutMs() == null ? Duration.ofSeconds(30) : Duration.ofMillis(action.timeoutMs());
+    Duration wait = actionTime.plusSeconds(10);
     return call("PUT", vmPath(vmId) + "/actions", action, type(VmInfo.class), wait.compareTo(timeout) > 0 ? wait : timeout);
   }
 

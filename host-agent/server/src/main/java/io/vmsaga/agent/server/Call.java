@@ -26,11 +26,16 @@ public record Call(Map<String, String> params, Map<String, List<String>> query, 
     if (body.length == 0) {
       throw ApiException.invalid("a JSON body is required");
     }
+    T value;
     try {
-      return JSON.readValue(body, type);
+      value = JSON.readValue(body, type);
     } catch (IOException e) {
       throw ApiException.invalid("malformed JSON body or unknown field");
     }
+    if (value == null) {
+      throw ApiException.invalid("a JSON object is required");
+    }
+    return value;
   }
 
   Call withBody(byte[] content) {

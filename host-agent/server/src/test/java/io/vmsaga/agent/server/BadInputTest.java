@@ -201,6 +201,7 @@ class BadInputTest {
       "{\"vcpus\":1,\"memory_mib\":64,\"surprise\":true}",
       "{\"vcpus\":1,",
       "[]",
+      "null",
       ""})
   void badVmConfigsAreInvalid(String body) throws Exception {
     Answer answer = send("PUT", "/v1/vms/vm1", body, bearer());
