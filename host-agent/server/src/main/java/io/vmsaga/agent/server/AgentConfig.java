@@ -17,6 +17,7 @@ public record AgentConfig(
     String nodeId,
     InetSocketAddress listen,
     Path stateDir,
+    Path runDir,
     Path localPool,
     Path sharedPool,
     String token,
@@ -25,7 +26,7 @@ public record AgentConfig(
     int cpus,
     long memoryMib) {
 
-  private static final Set<String> FLAGS = Set.of("--node-id", "--listen", "--state-dir", "--local-pool",
+  private static final Set<String> FLAGS = Set.of("--node-id", "--listen", "--state-dir", "--run-dir", "--local-pool",
       "--shared-pool", "--token-file", "--accelerator", "--pool-capacity-gib", "--cpus", "--memory-mib");
   /** The state dir appears in QEMU's -qmp/-serial options, whose syntax has no escaping for ',' or ':'. */
   private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9/._-]*");
@@ -40,10 +41,9 @@ public record AgentConfig(
     }
     String nodeId = Ids.id("node id", flags.getOrDefault("--node-id", "node-1"));
     String[] hostPort = flags.getOrDefault("--listen", "127.0.0.1:7701").split(":", 2);
-    Path stateDir = absolute(required(flags, "--state-dir"));
-    if (!SAFE_PATH.matcher(stateDir.toString()).matches()) {
-      throw new IllegalArgumentException("--state-dir may only contain letters, digits and / . _ -");
-    }
+    Path stateDir = safe("--state-dir", absolute(required(flags, "--state-dir")));
+    // QMP sockets live here: short, because a unix socket path must fit in 107 bytes.
+    Path runDir = safe("--run-dir", absolute(flags.getOrDefault("--run-dir", "/run/vmsaga/" + nodeId)));
     String token = Files.readString(absolute(required(flags, "--token-file")), StandardCharsets.UTF_8).strip();
     String accelerator = flags.getOrDefault("--accelerator", "tcg");
     if (!List.of("tcg", "kvm").contains(accelerator)) {
@@ -53,6 +53,7 @@ public record AgentConfig(
         nodeId,
         new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])),
         stateDir,
+        runDir,
         absolute(required(flags, "--local-pool")),
         absolute(required(flags, "--shared-pool")),
         token,
@@ -60,6 +61,13 @@ public record AgentConfig(
         Long.parseLong(flags.getOrDefault("--pool-capacity-gib", "200")),
         Integer.parseInt(flags.getOrDefault("--cpus", Integer.toString(Runtime.getRuntime().availableProcessors()))),
         Long.parseLong(flags.getOrDefault("--memory-mib", Long.toString(hostMemoryMib()))));
+  }
+
+  private static Path safe(String flag, Path path) {
+    if (!SAFE_PATH.matcher(path.toString()).matches()) {
+      throw new IllegalArgumentException(flag + " may only contain letters, digits and / . _ -");
+    }
+    return path;
   }
 
   private static String required(Map<String, String> flags, String name) {

@@ -43,7 +43,7 @@ public final class AgentServer implements AutoCloseable {
       Files.createDirectories(dir);
     }
     Pools pools = new Pools(config.localPool(), config.sharedPool(), config.poolCapacityGib());
-    this.vms = new VmService(config.stateDir(), pools, config.accelerator());
+    this.vms = new VmService(config.stateDir(), config.runDir(), pools, config.accelerator());
     NetService net = new NetService(config.stateDir(), vms);
     DiskService disks = new DiskService(pools, vms);
     NodeService node = new NodeService(config, pools, vms, net);

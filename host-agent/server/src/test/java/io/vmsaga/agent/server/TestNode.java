@@ -185,6 +185,7 @@ final class TestNode implements AutoCloseable {
         "--node-id", nodeId,
         "--listen", "127.0.0.1:" + port,
         "--state-dir", stateDir.toString(),
+        "--run-dir", root.resolve("r").toString(),
         "--local-pool", localPool.toString(),
         "--shared-pool", sharedPool.toString(),
         "--token-file", root.resolve("token").toString(),

@@ -54,6 +54,7 @@ public final class AgentBench {
     Files.writeString(root.resolve("token"), token);
     AgentServer server = new AgentServer(AgentConfig.parse(
         "--node-id", "bench", "--listen", "127.0.0.1:0", "--state-dir", root.resolve("s").toString(),
+        "--run-dir", root.resolve("r").toString(),
         "--local-pool", root.resolve("local").toString(), "--shared-pool", root.resolve("shared").toString(),
         "--token-file", root.resolve("token").toString()));
     try {

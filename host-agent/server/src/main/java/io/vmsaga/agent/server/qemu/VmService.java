@@ -74,8 +74,8 @@ public final class VmService implements DiskUsers, TapUsers, AutoCloseable {
   private final Map<String, VmProcess> running = new ConcurrentHashMap<>();
   private final Map<String, EventRing> events = new ConcurrentHashMap<>();
 
-  public VmService(Path stateDir, Pools pools, String accelerator) throws IOException {
-    this.store = new VmStore(stateDir);
+  public VmService(Path stateDir, Path runDir, Pools pools, String accelerator) throws IOException {
+    this.store = new VmStore(stateDir, runDir);
     this.pools = pools;
     this.accelerator = accelerator;
   }

@@ -13,23 +13,23 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Where a VM's files live: {@code vms/<id>/} holds config, pidfile and logs; QMP sockets sit in the short
- * {@code q/} folder because a unix socket path is limited to 107 bytes.
+ * Where a VM's files live: {@code vms/<id>/} under the state dir holds config, pidfile and logs; QMP
+ * sockets sit in the run dir, kept short because a unix socket path is limited to 107 bytes.
  */
 final class VmStore {
-  /** state dir + "/q/" + 63-char id + ".sock" must fit in sun_path. */
-  static final int MAX_STATE_DIR_LENGTH = 107 - 3 - 63 - 5;
+  /** run dir + "/" + 63-char id + ".sock" must fit in sun_path. */
+  static final int MAX_RUN_DIR_LENGTH = 107 - 1 - 63 - 5;
 
   private static final ObjectMapper JSON = AgentJson.lenient();
   private final Path vms;
   private final Path sockets;
 
-  VmStore(Path stateDir) throws IOException {
-    if (stateDir.toString().length() > MAX_STATE_DIR_LENGTH) {
-      throw new IllegalArgumentException("--state-dir must be at most " + MAX_STATE_DIR_LENGTH + " characters");
+  VmStore(Path stateDir, Path runDir) throws IOException {
+    if (runDir.toString().length() > MAX_RUN_DIR_LENGTH) {
+      throw new IllegalArgumentException("--run-dir must be at most " + MAX_RUN_DIR_LENGTH + " characters");
     }
     this.vms = Files.createDirectories(stateDir.resolve("vms"));
-    this.sockets = Files.createDirectories(stateDir.resolve("q"));
+    this.sockets = Files.createDirectories(runDir);
   }
 
   Path dir(String vmId) {
