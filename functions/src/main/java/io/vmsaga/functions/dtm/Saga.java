@@ -13,12 +13,15 @@ import java.util.function.Function;
  * fixed here ("01", "02", … as DTM numbers them) so a payload can name its own branch.
  */
 public final class Saga {
+    /** How long DTM waits for one branch call; agent calls inside a step stay well below it. */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
+
     private final String gid;
     private final List<SagaRequest.Step> steps = new ArrayList<>();
     private final List<Object> payloads = new ArrayList<>();
     private Duration timeoutToFail = Duration.ofMinutes(2);
     private Duration retryInterval = Duration.ofSeconds(1);
-    private Duration requestTimeout = Duration.ofSeconds(3);
+    private Duration requestTimeout = REQUEST_TIMEOUT;
 
     private Saga(String gid) {
         this.gid = gid;
@@ -57,11 +60,16 @@ public final class Saga {
     /** Resolves function names to the URLs DTM calls and serialises every payload. */
     public SagaRequest toRequest(String functionsUrl, Map<String, String> branchHeaders, ObjectMapper json) {
         List<SagaRequest.Step> urls = steps.stream()
-                .map(s -> new SagaRequest.Step(functionsUrl + "/" + s.action(), functionsUrl + "/" + s.compensate()))
+                .map(s -> new SagaRequest.Step(url(functionsUrl, s.action()), url(functionsUrl, s.compensate())))
                 .toList();
         List<String> bodies = payloads.stream().map(p -> write(json, p)).toList();
         return new SagaRequest(gid, "saga", urls, bodies, false, timeoutToFail.toSeconds(),
                 retryInterval.toSeconds(), requestTimeout.toSeconds(), branchHeaders, "");
+    }
+
+    /** An empty function name stays empty: DTM treats an empty URL as "nothing to do", done. */
+    private static String url(String functionsUrl, String function) {
+        return function.isEmpty() ? "" : functionsUrl + "/" + function;
     }
 
     private static String write(ObjectMapper json, Object payload) {

@@ -41,6 +41,22 @@ public final class Replies {
         return status(400, new Error("invalid", message));
     }
 
+    public static Message<Error> unauthorized() {
+        return status(401, new Error("unauthorized", "a valid bearer token is required"));
+    }
+
+    public static Message<Error> forbidden() {
+        return status(403, new Error("forbidden", "this needs an administrator's token"));
+    }
+
+    public static Message<Error> notFound(String what) {
+        return status(404, new Error("not_found", what + " not found"));
+    }
+
+    public static Message<Error> conflict(String code, String message) {
+        return status(409, new Error(code, message));
+    }
+
     /** The one error body shape of every function: a stable code and a short message. */
     public record Error(String code, String message) {
     }

@@ -1,0 +1,75 @@
+package io.vmsaga.functions.capacity;
+
+import org.apache.ibatis.annotations.Delete;
+import org.apache.ibatis.annotations.Insert;
+import org.apache.ibatis.annotations.Mapper;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+
+/**
+ * Quota and capacity counters. Every change locks the tenant row, then the node row (always in that
+ * order, so concurrent sagas cannot deadlock) and moves the counters in the same local transaction as
+ * the reservation row, so the counters always equal the sum of the reservations.
+ */
+@Mapper
+public interface CapacityMapper {
+    record TenantQuota(String id, int maxVms, int maxVcpus, int maxMemoryMb, int usedVms, int usedVcpus, int usedMemoryMb) {
+        public boolean fits(int vcpus, int memoryMb) {
+            return usedVms + 1 <= maxVms && usedVcpus + vcpus <= maxVcpus && usedMemoryMb + memoryMb <= maxMemoryMb;
+        }
+    }
+
+    record NodeCapacity(String id, String status, int cpus, int memoryMb, double cpuOvercommit, double memoryOvercommit,
+            int committedVcpus, int committedMemoryMb) {
+        public double freeVcpus() {
+            return cpus * cpuOvercommit - committedVcpus;
+        }
+
+        public double freeMemoryMb() {
+            return memoryMb * memoryOvercommit - committedMemoryMb;
+        }
+
+        public boolean fits(int vcpus, int memoryMb) {
+            return "active".equals(status) && freeVcpus() >= vcpus && freeMemoryMb() >= memoryMb;
+        }
+    }
+
+    record Reservation(String id, String vmId, String tenantId, String nodeId, int vcpus, int memoryMb, String state) {
+    }
+
+    @Select("SELECT id, max_vms, max_vcpus, max_memory_mb, used_vms, used_vcpus, used_memory_mb FROM tenant WHERE id = #{id} FOR UPDATE")
+    TenantQuota lockTenant(String id);
+
+    @Select("SELECT id, status, cpus, memory_mb, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mb FROM node WHERE id = #{id} FOR UPDATE")
+    NodeCapacity lockNode(String id);
+
+    @Select("SELECT id, status, cpus, memory_mb, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mb FROM node ORDER BY id")
+    java.util.List<NodeCapacity> nodes();
+
+    @Insert("INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+            + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'held', "
+            + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
+    void hold(@Param("r") Reservation reservation, @Param("gid") String gid, @Param("holdSeconds") long holdSeconds);
+
+    @Select("SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId}")
+    java.util.List<Reservation> reservationsOf(String vmId);
+
+    @Select("SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId} FOR UPDATE")
+    java.util.List<Reservation> lockReservationsOf(String vmId);
+
+    @Update("UPDATE reservation SET state = 'committed' WHERE vm_id = #{vmId} AND state = 'held'")
+    void commit(String vmId);
+
+    @Delete("DELETE FROM reservation WHERE id = #{id}")
+    void delete(String id);
+
+    /** Moves usage by a signed amount: +1 VM to reserve, -1 to release. */
+    @Update("UPDATE tenant SET used_vms = used_vms + #{sign}, used_vcpus = used_vcpus + #{sign} * #{vcpus}, "
+            + "used_memory_mb = used_memory_mb + #{sign} * #{memoryMb} WHERE id = #{tenantId}")
+    void moveTenantUsage(String tenantId, int sign, int vcpus, int memoryMb);
+
+    @Update("UPDATE node SET committed_vcpus = committed_vcpus + #{sign} * #{vcpus}, "
+            + "committed_memory_mb = committed_memory_mb + #{sign} * #{memoryMb} WHERE id = #{nodeId}")
+    void moveNodeCommitment(String nodeId, int sign, int vcpus, int memoryMb);
+}

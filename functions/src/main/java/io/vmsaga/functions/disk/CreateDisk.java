@@ -1,0 +1,30 @@
+package io.vmsaga.functions.disk;
+
+import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.vm.VmStep;
+import io.vmsaga.functions.web.Replies;
+import java.util.function.Function;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/** Creates the VM's qcow2 disk in the node's local pool or the shared pool (idempotent by disk id). */
+@Component("createDisk")
+public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
+    private final Branches branches;
+    private final Agents agents;
+
+    public CreateDisk(Branches branches, Agents agents) {
+        this.branches = branches;
+        this.agents = agents;
+    }
+
+    @Override
+    public Message<?> apply(Message<VmStep> call) {
+        var step = call.getPayload();
+        var disk = step.vm().disk();
+        return branches.action(this, call, () -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
+                .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGb() * 1024L))));
+    }
+}

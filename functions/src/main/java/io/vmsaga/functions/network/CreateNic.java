@@ -1,0 +1,30 @@
+package io.vmsaga.functions.network;
+
+import io.vmsaga.agent.api.TapSpec;
+import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.vm.VmStep;
+import io.vmsaga.functions.web.Replies;
+import java.util.function.Function;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/** Creates the VM's tap on its network's bridge; the MAC is fixed in the plan and used by the VM config. */
+@Component("createNic")
+public class CreateNic implements Function<Message<VmStep>, Message<?>> {
+    private final Branches branches;
+    private final Agents agents;
+
+    public CreateNic(Branches branches, Agents agents) {
+        this.branches = branches;
+        this.agents = agents;
+    }
+
+    @Override
+    public Message<?> apply(Message<VmStep> call) {
+        var step = call.getPayload();
+        var nic = step.vm().nic();
+        return branches.action(this, call, () -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
+                .putTap(nic.tap(), new TapSpec(nic.bridge()))));
+    }
+}

@@ -1,0 +1,32 @@
+package io.vmsaga.functions.network;
+
+import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.vm.VmStep;
+import io.vmsaga.functions.web.Replies;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/** Removes the VM's tap; a tap that is already gone is success. */
+@Component("deleteNic")
+public class DeleteNic implements Function<Message<VmStep>, Message<?>> {
+    private final Branches branches;
+    private final Agents agents;
+
+    public DeleteNic(Branches branches, Agents agents) {
+        this.branches = branches;
+        this.agents = agents;
+    }
+
+    @Override
+    public Message<?> apply(Message<VmStep> call) {
+        var step = call.getPayload();
+        var nic = step.vm().nic();
+        return branches.compensate(this, call, () -> {
+            agents.on(step.vm().nodeId(), step.branch()).deleteTap(nic.tap());
+            return Replies.ok(Map.of("deleted", nic.tap()));
+        });
+    }
+}

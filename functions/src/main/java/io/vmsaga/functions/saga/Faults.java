@@ -1,0 +1,52 @@
+package io.vmsaga.functions.saga;
+
+import io.vmsaga.functions.dtm.BranchRef;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Injected faults, for proving that every step fails cleanly. Off unless VMSAGA_FAULT_INJECTION=true,
+ * and then only for sagas whose trigger asked for them.
+ */
+@Component
+public class Faults {
+    public static final Set<String> KINDS = Set.of("fail", "crash", "hang", "slow");
+
+    private final FaultMapper faults;
+    private final boolean enabled;
+
+    public Faults(FaultMapper faults, @Value("${vmsaga.fault-injection:false}") boolean enabled) {
+        this.faults = faults;
+        this.enabled = enabled;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public void register(String gid, Map<String, String> stepFaults) {
+        if (!enabled || stepFaults == null) {
+            return;
+        }
+        stepFaults.forEach((step, kind) -> faults.add(gid, step, kind));
+    }
+
+    /** The fault planned for this step of this saga, or "" when none. */
+    public String planned(BranchRef branch, String step) {
+        if (!enabled) {
+            return "";
+        }
+        String kind = faults.kind(branch.gid(), step);
+        return kind == null ? "" : kind;
+    }
+
+    public static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

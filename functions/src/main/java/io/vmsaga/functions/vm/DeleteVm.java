@@ -1,0 +1,95 @@
+package io.vmsaga.functions.vm;
+
+import io.vmsaga.functions.network.NetworkMapper;
+import io.vmsaga.functions.tenant.Tenants;
+import io.vmsaga.functions.web.Check;
+import io.vmsaga.functions.web.Replies;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code POST /deleteVm}: takes the VM for a delete saga and submits it. A VM that a live saga owns is
+ * refused with a 409 naming that saga, except its own delete, which is answered as in progress.
+ */
+@Component("deleteVm")
+public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
+    static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(10);
+    private static final Logger log = LoggerFactory.getLogger(DeleteVm.class);
+
+    public record Response(String vmId, String gid, String status, String dtmUrl) {
+    }
+
+    private final Tenants tenants;
+    private final VmMapper vms;
+    private final NetworkMapper networks;
+    private final Sagas sagas;
+
+    public DeleteVm(Tenants tenants, VmMapper vms, NetworkMapper networks, Sagas sagas) {
+        this.tenants = tenants;
+        this.vms = vms;
+        this.networks = networks;
+        this.sagas = sagas;
+    }
+
+    @Override
+    public Message<?> apply(Message<VmRequest> message) {
+        var caller = tenants.caller(message).orElse(null);
+        if (caller == null) {
+            return Replies.unauthorized();
+        }
+        String vmId = message.getPayload().vmId();
+        Check check = new Check().matches(vmId, Check.ID, "vmId", true);
+        if (check.failed()) {
+            return check.reply();
+        }
+        var vm = vms.find(vmId);
+        if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
+            return Replies.notFound("VM");
+        }
+        if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
+            if (vm.state().equals("deleting")) {
+                return answer(message.getPayload(), vmId, vm.ownerGid());
+            }
+            return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
+        }
+        String gid = sagas.newGid();
+        if (vms.claim(vmId, vm.tenantId(), gid, "deleting", vm.ownerGid()) == 0) {
+            return Replies.conflict("busy", "VM was just taken by another saga");
+        }
+        try {
+            sagas.submit(DeleteVmSaga.of(gid, planOf(vm), TIMEOUT_TO_FAIL));
+        } catch (RuntimeException e) {
+            vms.settle(vmId, gid, vm.state(), "failed");
+            log.warn("deleteVm {}: submit failed, VM left as it was", vmId, e);
+            return Replies.unavailable("DTM did not take the saga; nothing was changed");
+        }
+        log.info("deleteVm {} submitted as saga {}", vmId, gid);
+        return answer(message.getPayload(), vmId, gid);
+    }
+
+    private Message<?> answer(VmRequest request, String vmId, String gid) {
+        var saga = request.awaitResult() ? sagas.await(gid, CreateVm.WAIT_AT_MOST) : sagas.find(gid);
+        String status = saga.map(t -> t.status()).orElse("submitted");
+        var response = new Response(vmId, gid, status, sagas.adminUrl(gid));
+        return status.equals("succeed") ? Replies.ok(response)
+                : status.equals("failed") ? Replies.status(409, Map.of("code", "delete_failed", "vm", response))
+                : Replies.status(202, response);
+    }
+
+    /** The plan the VM was created from, rebuilt from its rows: what the delete steps remove. */
+    private VmPlan planOf(VmMapper.VmRow vm) {
+        var disk = vms.disksOf(vm.id()).stream().findFirst()
+                .map(d -> new VmPlan.Disk(d.id(), d.pool(), d.sizeGb()))
+                .orElse(VmPlan.diskFor(vm.id(), false, 1));
+        var nic = vms.nicsOf(vm.id()).stream().findFirst()
+                .map(n -> new VmPlan.Nic(n.id(), n.networkId(), networks.find(n.networkId()).bridge(), n.tap(), n.mac()))
+                .orElse(VmPlan.nicFor(vm.id(), "", ""));
+        return new VmPlan(vm.id(), vm.tenantId(), vm.name(), vm.nodeId(), vm.vcpus(), vm.maxVcpus(), vm.memoryMb(),
+                vm.maxMemoryMb(), 0, disk, nic);
+    }
+}

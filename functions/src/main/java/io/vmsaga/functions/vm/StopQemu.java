@@ -1,0 +1,45 @@
+package io.vmsaga.functions.vm;
+
+import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.agent.client.AgentException;
+import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.web.Replies;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stops QEMU: ACPI powerdown, then quit, SIGTERM, SIGKILL within a deadline the agent keeps. A VM the
+ * agent does not know was never started, which is what this step wants.
+ */
+@Component("stopQemu")
+public class StopQemu implements Function<Message<VmStep>, Message<?>> {
+    /** Below the saga's branch request timeout: a guest that ignores powerdown is killed in time. */
+    static final long STOP_DEADLINE_MS = 4000;
+
+    private final Branches branches;
+    private final Agents agents;
+
+    public StopQemu(Branches branches, Agents agents) {
+        this.branches = branches;
+        this.agents = agents;
+    }
+
+    @Override
+    public Message<?> apply(Message<VmStep> call) {
+        var step = call.getPayload();
+        return branches.compensate(this, call, () -> {
+            try {
+                agents.on(step.vm().nodeId(), step.branch())
+                        .action(step.vm().vmId(), VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
+            } catch (AgentException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+            return Replies.ok(Map.of("stopped", step.vm().vmId()));
+        });
+    }
+}
