@@ -21,8 +21,8 @@ public class ReleaseResources implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        String vmId = call.getPayload().vm().vmId();
-        return branches.compensate(this, call, () -> {
+        return branches.compensate(this, call, step -> {
+            String vmId = step.vm().vmId();
             // lock order as everywhere: tenant, node, then the reservation rows
             var seen = capacity.reservationsOf(vmId);
             seen.forEach(r -> capacity.lockTenant(r.tenantId()));

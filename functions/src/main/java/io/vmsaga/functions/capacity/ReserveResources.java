@@ -31,9 +31,8 @@ public class ReserveResources implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        VmStep step = call.getPayload();
-        VmPlan vm = step.vm();
-        return branches.action(this, call, () -> {
+        return branches.action(this, call, step -> {
+            VmPlan vm = step.vm();
             var tenant = capacity.lockTenant(vm.tenantId());
             var node = capacity.lockNode(vm.nodeId());
             if (tenant == null || !tenant.fits(vm.vcpus(), vm.memoryMb())) {

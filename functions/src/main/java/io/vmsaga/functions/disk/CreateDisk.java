@@ -22,9 +22,10 @@ public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        var disk = step.vm().disk();
-        return branches.action(this, call, () -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
-                .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGb() * 1024L))));
+        return branches.action(this, call, step -> {
+            var disk = step.vm().disk();
+            return Replies.ok(agents.on(step.vm().nodeId(), step.branch())
+                    .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGb() * 1024L)));
+        });
     }
 }

@@ -22,9 +22,8 @@ public class DeleteDisk implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        var disk = step.vm().disk();
-        return branches.compensate(this, call, () -> {
+        return branches.compensate(this, call, step -> {
+            var disk = step.vm().disk();
             agents.on(step.vm().nodeId(), step.branch()).deleteDisk(disk.pool(), disk.diskId());
             return Replies.ok(Map.of("deleted", disk.diskId()));
         });

@@ -22,9 +22,9 @@ public class CreateNic implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        var nic = step.vm().nic();
-        return branches.action(this, call, () -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
-                .putTap(nic.tap(), new TapSpec(nic.bridge()))));
+        return branches.action(this, call, step -> {
+            var nic = step.vm().nic();
+            return Replies.ok(agents.on(step.vm().nodeId(), step.branch()).putTap(nic.tap(), new TapSpec(nic.bridge())));
+        });
     }
 }

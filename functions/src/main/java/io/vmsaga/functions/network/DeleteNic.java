@@ -22,9 +22,8 @@ public class DeleteNic implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        var nic = step.vm().nic();
-        return branches.compensate(this, call, () -> {
+        return branches.compensate(this, call, step -> {
+            var nic = step.vm().nic();
             agents.on(step.vm().nodeId(), step.branch()).deleteTap(nic.tap());
             return Replies.ok(Map.of("deleted", nic.tap()));
         });

@@ -8,6 +8,7 @@ import java.beans.Introspector;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,29 +56,32 @@ public class Branches {
     }
 
     /** Runs {@code effect} as the action of the branch {@code call} names, once. */
-    public Message<?> action(Object step, Message<? extends Step> call, Supplier<Message<?>> effect) {
+    public <S extends Step> Message<?> action(Object step, Message<S> call, Function<S, Message<?>> effect) {
         return run(step, call, "action", effect);
     }
 
     /** Runs {@code effect} as the compensation of the branch {@code call} names, once. */
-    public Message<?> compensate(Object step, Message<? extends Step> call, Supplier<Message<?>> effect) {
+    public <S extends Step> Message<?> compensate(Object step, Message<S> call, Function<S, Message<?>> effect) {
         return run(step, call, "compensate", effect);
     }
 
-    private Message<?> run(Object step, Message<? extends Step> call, String op, Supplier<Message<?>> effect) {
+    @SuppressWarnings("unchecked")
+    private <S extends Step> Message<?> run(Object step, Message<S> call, String op, Function<S, Message<?>> effect) {
         String name = Introspector.decapitalize(step.getClass().getSimpleName());
-        BranchRef branch = call.getPayload().branch();
         if (!authentic(call)) {
             // 401 makes DTM retry; only a misconfigured deployment gets here.
             return Replies.status(401, new Replies.Error("unauthorized", "missing or wrong branch token"));
         }
-        if (branch == null || !matchesQuery(call, branch)) {
-            return Replies.invalid("payload branch does not match the call");
+        // a body the function's input type could not be made of arrives as its raw text
+        Object payload = call.getPayload();
+        if (!(payload instanceof Step typed) || typed.branch() == null || !matchesQuery(call, typed.branch())) {
+            return Replies.invalid("not a step payload of this branch");
         }
+        BranchRef branch = typed.branch();
         MDC.put("gid", branch.gid());
         try {
             Message<?> reply = transaction.execute(tx -> {
-                Message<?> result = guarded(name, branch, op, effect);
+                Message<?> result = guarded(name, branch, op, () -> effect.apply((S) payload));
                 if (status(result) != 200) {
                     tx.setRollbackOnly();
                 }

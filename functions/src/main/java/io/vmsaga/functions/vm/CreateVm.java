@@ -7,6 +7,7 @@ import io.vmsaga.functions.network.NetworkMapper;
 import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.web.Check;
+import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Comparator;
@@ -62,7 +63,10 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
         if (caller == null) {
             return Replies.unauthorized();
         }
-        Request request = message.getPayload();
+        Request request = Inputs.typed(message, Request.class).orElse(null);
+        if (request == null) {
+            return Inputs.malformed();
+        }
         String tenantId = request.tenantId() == null ? caller.id() : request.tenantId();
         if (!tenantId.equals(caller.id()) && !caller.isAdmin()) {
             return Replies.forbidden();

@@ -3,6 +3,7 @@ package io.vmsaga.functions.vm;
 import io.vmsaga.functions.network.NetworkMapper;
 import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.web.Check;
+import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Map;
@@ -42,7 +43,11 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
         if (caller == null) {
             return Replies.unauthorized();
         }
-        String vmId = message.getPayload().vmId();
+        VmRequest request = Inputs.typed(message, VmRequest.class).orElse(null);
+        if (request == null) {
+            return Inputs.malformed();
+        }
+        String vmId = request.vmId();
         Check check = new Check().matches(vmId, Check.ID, "vmId", true);
         if (check.failed()) {
             return check.reply();
@@ -53,7 +58,7 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
         }
         if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
             if (vm.state().equals("deleting")) {
-                return answer(message.getPayload(), vmId, vm.ownerGid());
+                return answer(request, vmId, vm.ownerGid());
             }
             return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
         }
@@ -69,7 +74,7 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
             return Replies.unavailable("DTM did not take the saga; nothing was changed");
         }
         log.info("deleteVm {} submitted as saga {}", vmId, gid);
-        return answer(message.getPayload(), vmId, gid);
+        return answer(request, vmId, gid);
     }
 
     private Message<?> answer(VmRequest request, String vmId, String gid) {

@@ -21,8 +21,7 @@ public class DeleteVmConfig implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        return branches.compensate(this, call, () -> {
+        return branches.compensate(this, call, step -> {
             agents.on(step.vm().nodeId(), step.branch()).deleteVm(step.vm().vmId());
             return Replies.ok(Map.of("deleted", step.vm().vmId()));
         });

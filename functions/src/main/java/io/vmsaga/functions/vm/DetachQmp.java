@@ -22,6 +22,6 @@ public class DetachQmp implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        return branches.compensate(this, call, () -> Replies.ok(Map.of("detached", call.getPayload().vm().vmId())));
+        return branches.compensate(this, call, step -> Replies.ok(Map.of("detached", step.vm().vmId())));
     }
 }

@@ -2,6 +2,7 @@ package io.vmsaga.functions.vm;
 
 import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.web.Check;
+import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.util.List;
 import java.util.function.Function;
@@ -32,7 +33,11 @@ public class GetVm implements Function<Message<VmRequest>, Message<?>> {
         if (caller == null) {
             return Replies.unauthorized();
         }
-        String vmId = message.getPayload().vmId();
+        VmRequest request = Inputs.typed(message, VmRequest.class).orElse(null);
+        if (request == null) {
+            return Inputs.malformed();
+        }
+        String vmId = request.vmId();
         Check check = new Check().matches(vmId, Check.ID, "vmId", true);
         if (check.failed()) {
             return check.reply();

@@ -23,9 +23,8 @@ public class RecordVmRunning implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        var vm = step.vm();
-        return branches.action(this, call, () -> {
+        return branches.action(this, call, step -> {
+            var vm = step.vm();
             vms.insertDisk(vm.vmId(), vm.nodeId(), vm.disk());
             vms.insertNic(vm.vmId(), vm.nic());
             capacity.commit(vm.vmId());

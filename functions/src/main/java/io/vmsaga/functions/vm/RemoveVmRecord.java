@@ -20,9 +20,8 @@ public class RemoveVmRecord implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        String vmId = step.vm().vmId();
-        return branches.compensate(this, call, () -> {
+        return branches.compensate(this, call, step -> {
+            String vmId = step.vm().vmId();
             if (vms.deleteOwned(vmId, step.branch().gid()) == 1) {
                 vms.deleteDisks(vmId);
                 vms.deleteNics(vmId);

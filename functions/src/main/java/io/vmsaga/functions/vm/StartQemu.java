@@ -21,8 +21,7 @@ public class StartQemu implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        return branches.action(this, call, () -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
+        return branches.action(this, call, step -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
                 .action(step.vm().vmId(), VmAction.of(VmAction.Action.START))));
     }
 }

@@ -29,8 +29,7 @@ public class StopQemu implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        return branches.compensate(this, call, () -> {
+        return branches.compensate(this, call, step -> {
             try {
                 agents.on(step.vm().nodeId(), step.branch())
                         .action(step.vm().vmId(), VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));

@@ -23,8 +23,7 @@ public class VerifyQmp implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        return branches.action(this, call, () -> {
+        return branches.action(this, call, step -> {
             var status = agents.on(step.vm().nodeId(), step.branch()).status(step.vm().vmId());
             return status.running() ? Replies.ok(status) : Replies.unavailable("QEMU reports " + status.status());
         });

@@ -24,8 +24,7 @@ public class WriteVmConfig implements Function<Message<VmStep>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmStep> call) {
-        var step = call.getPayload();
-        return branches.action(this, call, () -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
+        return branches.action(this, call, step -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
                 .putVm(step.vm().vmId(), configOf(step.vm()))));
     }
 

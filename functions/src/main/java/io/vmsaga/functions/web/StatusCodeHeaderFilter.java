@@ -6,18 +6,24 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.util.Locale;
+import java.util.Set;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The web adapter copies a returned message's headers onto the HTTP response but always answers 200;
- * this turns the {@link Replies#STATUS_HEADER} header into the response status instead. Loaded only in
- * a servlet web app, never on Lambda, where the AWS adapter reads the same header itself.
+ * The web adapter copies a returned message's headers onto the HTTP response, and those include the
+ * request's own headers (its Authorization among them), but it always answers 200. This turns the
+ * {@link Replies#STATUS_HEADER} header into the response status and lets only plain HTTP framing
+ * headers through. Loaded only in a servlet web app, never on Lambda, where the AWS adapter reads the
+ * same header itself.
  */
 @Component
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class StatusCodeHeaderFilter extends OncePerRequestFilter {
+    private static final Set<String> SENT = Set.of("content-type", "content-length", "transfer-encoding", "date",
+            "connection", "vary");
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -37,12 +43,13 @@ public class StatusCodeHeaderFilter extends OncePerRequestFilter {
                 }
             }
 
+            /** True when the header was consumed here rather than sent. */
             private boolean applied(String name, String value) {
-                if (!Replies.STATUS_HEADER.equalsIgnoreCase(name)) {
-                    return false;
+                if (Replies.STATUS_HEADER.equalsIgnoreCase(name)) {
+                    setStatus(Integer.parseInt(value.trim()));
+                    return true;
                 }
-                setStatus(Integer.parseInt(value.trim()));
-                return true;
+                return !SENT.contains(name.toLowerCase(Locale.ROOT));
             }
         });
     }

@@ -101,6 +101,7 @@ class DtmWiringE2ETest {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/probeAction"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer secret")
                         .POST(HttpRequest.BodyPublishers.ofString(
                                 "{\"branch\":{\"gid\":\"g\",\"branchId\":\"01\"},\"fail\":true}"))
                         .build(),
@@ -109,6 +110,7 @@ class DtmWiringE2ETest {
         assertThat(response.statusCode()).isEqualTo(409);
         assertThat(response.body()).contains("probe_failed");
         assertThat(response.headers().firstValue(Replies.STATUS_HEADER)).isEmpty();
+        assertThat(response.headers().firstValue("authorization")).as("request headers are not echoed").isEmpty();
     }
 
     private void submit(Saga saga) {
