@@ -1,6 +1,7 @@
 package io.vmsaga.functions.capacity;
 
 import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.vm.VmMapper;
 import io.vmsaga.functions.vm.VmStep;
 import io.vmsaga.functions.web.Replies;
 import java.util.Map;
@@ -8,15 +9,21 @@ import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
-/** Gives back whatever quota and capacity the VM holds; nothing held, nothing to do. */
+/**
+ * Gives back whatever quota and capacity the VM holds, and removes the {@code creating} record that
+ * {@link ReserveResources} wrote: DTM does not call the compensations of steps that never started, so
+ * each compensation undoes exactly what its own action did. Nothing held, nothing to do.
+ */
 @Component("releaseResources")
 public class ReleaseResources implements Function<Message<VmStep>, Message<?>> {
     private final Branches branches;
     private final CapacityMapper capacity;
+    private final VmMapper vms;
 
-    public ReleaseResources(Branches branches, CapacityMapper capacity) {
+    public ReleaseResources(Branches branches, CapacityMapper capacity, VmMapper vms) {
         this.branches = branches;
         this.capacity = capacity;
+        this.vms = vms;
     }
 
     @Override
@@ -33,6 +40,7 @@ public class ReleaseResources implements Function<Message<VmStep>, Message<?>> {
                 capacity.moveNodeCommitment(r.nodeId(), -1, r.vcpus(), r.memoryMb());
                 capacity.delete(r.id());
             }
+            vms.deleteCreating(vmId, step.branch().gid());
             return Replies.ok(Map.of("released", held.size()));
         });
     }

@@ -51,6 +51,10 @@ public interface VmMapper {
     @Delete("DELETE FROM vm WHERE id = #{vmId} AND owner_gid = #{gid}")
     int deleteOwned(String vmId, String gid);
 
+    /** Removes the row a create saga's first step inserted, as long as that saga still creates it. */
+    @Delete("DELETE FROM vm WHERE id = #{vmId} AND owner_gid = #{gid} AND state = 'creating'")
+    int deleteCreating(String vmId, String gid);
+
     @Select("SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid, last_outcome "
             + "FROM vm WHERE id = #{vmId}")
     VmRow find(String vmId);
