@@ -15,8 +15,14 @@ import org.apache.ibatis.annotations.Update;
 @Mapper
 public interface CapacityMapper {
     record TenantQuota(String id, int maxVms, int maxVcpus, int maxMemoryMb, int usedVms, int usedVcpus, int usedMemoryMb) {
+        /** Room for one more VM of this size. */
         public boolean fits(int vcpus, int memoryMb) {
-            return usedVms + 1 <= maxVms && usedVcpus + vcpus <= maxVcpus && usedMemoryMb + memoryMb <= maxMemoryMb;
+            return usedVms + 1 <= maxVms && fitsMore(vcpus, memoryMb);
+        }
+
+        /** Room for this much more in VMs the tenant already has. */
+        public boolean fitsMore(int vcpus, int memoryMb) {
+            return usedVcpus + vcpus <= maxVcpus && usedMemoryMb + memoryMb <= maxMemoryMb;
         }
     }
 
@@ -61,15 +67,21 @@ public interface CapacityMapper {
     @Update("UPDATE reservation SET state = 'committed' WHERE vm_id = #{vmId} AND state = 'held'")
     void commit(String vmId);
 
+    /** Grows a live VM's commitment, for hot-plug: quota and node counters move by the same amounts. */
+    @Update("UPDATE reservation SET vcpus = vcpus + #{vcpus}, memory_mb = memory_mb + #{memoryMb} "
+            + "WHERE vm_id = #{vmId} AND state = 'committed'")
+    int grow(String vmId, int vcpus, int memoryMb);
+
     @Delete("DELETE FROM reservation WHERE id = #{id}")
     void delete(String id);
 
-    /** Moves usage by a signed amount: +1 VM to reserve, -1 to release. */
-    @Update("UPDATE tenant SET used_vms = used_vms + #{sign}, used_vcpus = used_vcpus + #{sign} * #{vcpus}, "
-            + "used_memory_mb = used_memory_mb + #{sign} * #{memoryMb} WHERE id = #{tenantId}")
-    void moveTenantUsage(String tenantId, int sign, int vcpus, int memoryMb);
+    /** Moves the tenant's usage by these (signed) amounts. */
+    @Update("UPDATE tenant SET used_vms = used_vms + #{vms}, used_vcpus = used_vcpus + #{vcpus}, "
+            + "used_memory_mb = used_memory_mb + #{memoryMb} WHERE id = #{tenantId}")
+    void moveTenantUsage(String tenantId, int vms, int vcpus, int memoryMb);
 
-    @Update("UPDATE node SET committed_vcpus = committed_vcpus + #{sign} * #{vcpus}, "
-            + "committed_memory_mb = committed_memory_mb + #{sign} * #{memoryMb} WHERE id = #{nodeId}")
-    void moveNodeCommitment(String nodeId, int sign, int vcpus, int memoryMb);
+    /** Moves the node's commitment by these (signed) amounts. */
+    @Update("UPDATE node SET committed_vcpus = committed_vcpus + #{vcpus}, "
+            + "committed_memory_mb = committed_memory_mb + #{memoryMb} WHERE id = #{nodeId}")
+    void moveNodeCommitment(String nodeId, int vcpus, int memoryMb);
 }

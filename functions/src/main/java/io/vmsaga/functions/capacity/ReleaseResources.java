@@ -36,8 +36,8 @@ public class ReleaseResources implements Function<Message<VmStep>, Message<?>> {
             seen.forEach(r -> capacity.lockNode(r.nodeId()));
             var held = capacity.lockReservationsOf(vmId);
             for (var r : held) {
-                capacity.moveTenantUsage(r.tenantId(), -1, r.vcpus(), r.memoryMb());
-                capacity.moveNodeCommitment(r.nodeId(), -1, r.vcpus(), r.memoryMb());
+                capacity.moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+                capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
                 capacity.delete(r.id());
             }
             vms.deleteCreating(vmId, step.branch().gid());

@@ -44,7 +44,7 @@ public class ReserveResources implements Function<Message<VmStep>, Message<?>> {
             capacity.hold(new Reservation(step.branch().gid(), vm.vmId(), vm.tenantId(), vm.nodeId(), vm.vcpus(),
                     vm.memoryMb(), "held"), step.branch().gid(), HOLD_SECONDS);
             capacity.moveTenantUsage(vm.tenantId(), 1, vm.vcpus(), vm.memoryMb());
-            capacity.moveNodeCommitment(vm.nodeId(), 1, vm.vcpus(), vm.memoryMb());
+            capacity.moveNodeCommitment(vm.nodeId(), vm.vcpus(), vm.memoryMb());
             vms.insertCreating(vm, step.branch().gid());
             return Replies.ok(new Reserved(vm.vmId(), vm.nodeId()));
         });

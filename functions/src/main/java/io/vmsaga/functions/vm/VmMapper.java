@@ -42,6 +42,13 @@ public interface VmMapper {
             + "AND (owner_gid IS NULL OR owner_gid = #{staleGid})")
     int claim(String vmId, String tenantId, String gid, String state, String staleGid);
 
+    /** A direct operation's state change: only from the state it saw, and never under a saga. */
+    @Update("UPDATE vm SET state = #{to} WHERE id = #{vmId} AND state = #{from} AND owner_gid IS NULL")
+    int moveState(String vmId, String from, String to);
+
+    @Update("UPDATE vm SET vcpus = #{vcpus}, memory_mb = #{memoryMb} WHERE id = #{vmId}")
+    void resize(String vmId, int vcpus, int memoryMb);
+
     @Delete("DELETE FROM disk WHERE vm_id = #{vmId}")
     void deleteDisks(String vmId);
 

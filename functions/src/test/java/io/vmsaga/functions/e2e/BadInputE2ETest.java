@@ -13,6 +13,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Bad input gets a clear 4xx with a stable code and changes nothing. */
 class BadInputE2ETest {
+    @org.junit.jupiter.api.AfterEach
+    void deleteLeftovers() {
+        deleteTestVms();
+    }
+
     static Tenant tenant;
 
     @BeforeAll

@@ -9,23 +9,32 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Concurrent creates never double-book a node; quota is enforced; accounting stays exact. */
 class CapacityE2ETest {
     static final String NODE = "node-1";
 
+    double ratio;
+
+    @BeforeEach
+    void rememberRatio() {
+        ratio = number("SELECT cpu_overcommit * 100 FROM node WHERE id = ?", NODE) / 100.0;
+    }
+
     @AfterEach
     void restoreNode() {
-        execute("UPDATE node SET cpu_overcommit = 1.00 WHERE id = ?", NODE);
+        execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", ratio, NODE);
+        deleteTestVms();
     }
 
     @Test
     void twentyConcurrentCreatesOnANodeThatFitsTenMakeExactlyTen() throws Exception {
-        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).as("node must start empty").isZero();
+        long committed = number("SELECT committed_vcpus FROM node WHERE id = ?", NODE);
         long cpus = number("SELECT cpus FROM node WHERE id = ?", NODE);
-        // overcommit so that exactly ten 1-vCPU VMs fit: the ratio is the node setting under test
-        execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", 10.0 / cpus, NODE);
+        // overcommit so that exactly ten more 1-vCPU VMs fit: the ratio is the node setting under test
+        execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", (committed + 10.0) / cpus, NODE);
         var tenant = newTenant(40, 40, 40 * 1024);
 
         List<Callable<Reply>> creates = IntStream.range(0, 20)
@@ -38,7 +47,7 @@ class CapacityE2ETest {
         assertThat(succeeded).as(replies.toString()).hasSize(10);
         assertThat(failed).hasSize(10);
         failed.forEach(r -> assertThat(saga(r.body().path("vm").path("gid").asText()).rollbackReason()).contains("no_capacity"));
-        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isEqualTo(10);
+        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isEqualTo(committed + 10);
         assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(10);
         assertAccountingExact(tenant.id());
         succeeded.forEach(r -> assertThat(processesMentioning(r.text("vmId"))).hasSize(1));
@@ -49,7 +58,7 @@ class CapacityE2ETest {
                 .toList();
         runAll(deletes).forEach(r -> assertThat(r.status()).isEqualTo(200));
         succeeded.forEach(r -> assertNothingLeft(r.text("vmId"), tenant.id()));
-        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isZero();
+        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isEqualTo(committed);
     }
 
     @Test

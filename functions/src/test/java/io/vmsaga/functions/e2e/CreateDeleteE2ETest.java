@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /** createVm and deleteVm on the real stack: a running QEMU with its disk and tap, then nothing at all. */
 class CreateDeleteE2ETest {
+    @org.junit.jupiter.api.AfterEach
+    void deleteLeftovers() {
+        deleteTestVms();
+    }
+
 
     @Test
     void createRunsTheVmAndDeleteLeavesNothing() {

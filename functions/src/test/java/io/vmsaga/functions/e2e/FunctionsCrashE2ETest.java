@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /** The functions app is SIGKILLed in the middle of a create and started again: DTM finishes the saga. */
 class FunctionsCrashE2ETest {
+    @org.junit.jupiter.api.AfterEach
+    void deleteLeftovers() {
+        deleteTestVms();
+    }
+
 
     @Test
     void sagaCompletesAfterTheFunctionsAppIsKilledMidCreate() throws Exception {

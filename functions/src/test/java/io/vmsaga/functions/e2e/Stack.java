@@ -111,12 +111,32 @@ final class Stack {
     record Tenant(String id, String token) {
     }
 
+    private static final List<String> TEST_TENANTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
         String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        TEST_TENANTS.add(id);
         String token = "tok-" + UUID.randomUUID();
         execute("INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mb) VALUES (?, ?, ?, ?, ?, ?)",
                 id, "test " + id, Sha256.hex(token), maxVms, maxVcpus, maxMemoryMb);
         return new Tenant(id, token);
+    }
+
+    /** Deletes every VM of the tenants this test run made, so a failed test leaves nothing for the next. */
+    static void deleteTestVms() {
+        for (String tenant : TEST_TENANTS) {
+            try (var c = db(); var s = c.prepareStatement("SELECT id FROM vm WHERE tenant_id = ?")) {
+                s.setString(1, tenant);
+                try (var rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        call("deleteVm", env("VMSAGA_ADMIN_TOKEN"), Map.of("vmId", rows.getString(1), "awaitResult", true));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        TEST_TENANTS.clear();
     }
 
     static Map<String, Object> vm(String name, String... extra) {

@@ -17,6 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the saga must end failed with every compensation succeeded and nothing of the VM left anywhere.
  */
 class StepFailureE2ETest {
+    @org.junit.jupiter.api.AfterEach
+    void deleteLeftovers() {
+        deleteTestVms();
+    }
+
     static final List<String> STEPS = List.of("reserveResources", "createDisk", "createNic", "writeVmConfig",
             "startQemu", "verifyQmp", "recordVmRunning");
 
