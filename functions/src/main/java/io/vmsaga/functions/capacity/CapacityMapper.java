@@ -58,6 +58,12 @@ public interface CapacityMapper {
             + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
     void hold(@Param("r") Reservation reservation, @Param("gid") String gid, @Param("holdSeconds") long holdSeconds);
 
+    record Expired(String id, String gid, String vmId) {
+    }
+
+    @Select("SELECT id, gid, vm_id FROM reservation WHERE state = 'held' AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
+    java.util.List<Expired> expiredHolds();
+
     @Select("SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId}")
     java.util.List<Reservation> reservationsOf(String vmId);
 

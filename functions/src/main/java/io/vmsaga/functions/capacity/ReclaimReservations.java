@@ -1,0 +1,29 @@
+package io.vmsaga.functions.capacity;
+
+import io.vmsaga.functions.tenant.Tenants;
+import io.vmsaga.functions.web.Replies;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/** {@code POST /reclaimReservations} (administrators, or a schedule): runs the {@link ReservationReaper} once. */
+@Component("reclaimReservations")
+public class ReclaimReservations implements Function<Message<Map<String, Object>>, Message<?>> {
+    private final Tenants tenants;
+    private final ReservationReaper reaper;
+
+    public ReclaimReservations(Tenants tenants, ReservationReaper reaper) {
+        this.tenants = tenants;
+        this.reaper = reaper;
+    }
+
+    @Override
+    public Message<?> apply(Message<Map<String, Object>> message) {
+        var caller = tenants.caller(message).orElse(null);
+        if (caller == null) {
+            return Replies.unauthorized();
+        }
+        return caller.isAdmin() ? Replies.ok(Map.of("reclaimed", reaper.reclaim())) : Replies.forbidden();
+    }
+}

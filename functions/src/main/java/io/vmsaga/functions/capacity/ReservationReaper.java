@@ -1,0 +1,61 @@
+package io.vmsaga.functions.capacity;
+
+import io.vmsaga.functions.vm.Sagas;
+import io.vmsaga.functions.vm.VmMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Reclaims holds whose saga died: a reservation still {@code held} after its expiry, whose saga DTM no
+ * longer runs (finished without compensating it, or unknown to DTM), gives its quota and capacity back
+ * and takes the {@code creating} record with it. A live saga's hold is left alone however old.
+ */
+@Component
+public class ReservationReaper {
+    private static final Logger log = LoggerFactory.getLogger(ReservationReaper.class);
+
+    private final CapacityMapper capacity;
+    private final VmMapper vms;
+    private final Sagas sagas;
+    private final TransactionTemplate transaction;
+
+    public ReservationReaper(CapacityMapper capacity, VmMapper vms, Sagas sagas, TransactionTemplate transaction) {
+        this.capacity = capacity;
+        this.vms = vms;
+        this.sagas = sagas;
+        this.transaction = transaction;
+    }
+
+    /** Answers the ids of the reservations it reclaimed. */
+    public List<String> reclaim() {
+        List<String> reclaimed = new ArrayList<>();
+        for (var hold : capacity.expiredHolds()) {
+            if (sagas.live(hold.gid())) {
+                continue;
+            }
+            Boolean done = transaction.execute(tx -> {
+                var seen = capacity.reservationsOf(hold.vmId()).stream().filter(r -> r.id().equals(hold.id())).toList();
+                seen.forEach(r -> capacity.lockTenant(r.tenantId()));
+                seen.forEach(r -> capacity.lockNode(r.nodeId()));
+                var held = capacity.lockReservationsOf(hold.vmId()).stream()
+                        .filter(r -> r.id().equals(hold.id()) && r.state().equals("held")).toList();
+                for (var r : held) {
+                    capacity.moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+                    capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
+                    capacity.delete(r.id());
+                }
+                vms.deleteCreating(hold.vmId(), hold.gid());
+                return !held.isEmpty();
+            });
+            if (Boolean.TRUE.equals(done)) {
+                log.warn("reclaimed reservation {} of VM {}: its saga {} is no longer running", hold.id(), hold.vmId(), hold.gid());
+                reclaimed.add(hold.id());
+            }
+        }
+        return reclaimed;
+    }
+}
