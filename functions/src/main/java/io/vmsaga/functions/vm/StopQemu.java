@@ -16,8 +16,11 @@ import org.springframework.stereotype.Component;
  */
 @Component("stopQemu")
 public class StopQemu implements Function<Message<VmStep>, Message<?>> {
-    /** Below the saga's branch request timeout: a guest that ignores powerdown is killed in time. */
-    static final long STOP_DEADLINE_MS = 4000;
+    /**
+     * This stop destroys the VM (its disk is deleted next), so the guest gets only a brief chance to
+     * power off before QEMU quits; a graceful shutdown that keeps the VM is stopVm's.
+     */
+    static final long STOP_DEADLINE_MS = 500;
 
     private final Branches branches;
     private final Agents agents;

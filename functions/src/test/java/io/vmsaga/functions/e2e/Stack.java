@@ -30,17 +30,17 @@ import java.util.stream.Stream;
  * The running vmsaga stack (`scripts/dev up`; `scripts/dev test` exports its env), as the end-to-end
  * tests see it: its HTTP triggers, its database, its agents, DTM, and the machine's processes and links.
  */
-final class Stack {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> NODES = List.of("node-1", "node-2");
+public final class Stack {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final List<String> NODES = List.of("node-1", "node-2");
     static final String BRIDGE = "vmsaga0";
 
-    static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
+    public static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
 
     private Stack() {
     }
 
-    static String env(String name) {
+    public static String env(String name) {
         String value = System.getenv(name);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException(name + " is not set: run the tests with `scripts/dev test` "
@@ -49,13 +49,13 @@ final class Stack {
         return value;
     }
 
-    record Reply(int status, JsonNode body) {
-        String text(String field) {
+    public record Reply(int status, JsonNode body) {
+        public String text(String field) {
             return body.path(field).asText(null);
         }
     }
 
-    static Reply call(String function, String token, Object body) {
+    public static Reply call(String function, String token, Object body) {
         try {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
             var request = HttpRequest.newBuilder(URI.create(env("VMSAGA_URL") + "/" + function))
@@ -78,11 +78,11 @@ final class Stack {
         }
     }
 
-    static Connection db() throws SQLException {
+    public static Connection db() throws SQLException {
         return DriverManager.getConnection(env("VMSAGA_DB_URL"), env("VMSAGA_DB_USER"), env("VMSAGA_DB_PASSWORD"));
     }
 
-    static long number(String sql, Object... args) {
+    public static long number(String sql, Object... args) {
         try (var c = db(); var statement = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
@@ -96,7 +96,7 @@ final class Stack {
         }
     }
 
-    static void execute(String sql, Object... args) {
+    public static void execute(String sql, Object... args) {
         try (var c = db(); var statement = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
@@ -108,12 +108,12 @@ final class Stack {
     }
 
     /** A fresh tenant with these quotas; answers its bearer token. */
-    record Tenant(String id, String token) {
+    public record Tenant(String id, String token) {
     }
 
     private static final List<String> TEST_TENANTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
+    public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
         String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
         TEST_TENANTS.add(id);
         String token = "tok-" + UUID.randomUUID();
@@ -123,7 +123,7 @@ final class Stack {
     }
 
     /** Deletes every VM of the tenants this test run made, so a failed test leaves nothing for the next. */
-    static void deleteTestVms() {
+    public static void deleteTestVms() {
         for (String tenant : TEST_TENANTS) {
             try (var c = db(); var s = c.prepareStatement("SELECT id FROM vm WHERE tenant_id = ?")) {
                 s.setString(1, tenant);
@@ -139,7 +139,7 @@ final class Stack {
         TEST_TENANTS.clear();
     }
 
-    static Map<String, Object> vm(String name, String... extra) {
+    public static Map<String, Object> vm(String name, String... extra) {
         var body = new java.util.HashMap<String, Object>(Map.of("name", name, "vcpus", 1, "memoryMb", 128, "diskGb", 1,
                 "networkId", "default", "awaitResult", true));
         for (int i = 0; i < extra.length; i += 2) {
@@ -148,7 +148,7 @@ final class Stack {
         return body;
     }
 
-    static AgentClient agent(String nodeId) {
+    public static AgentClient agent(String nodeId) {
         String url = switch (nodeId) {
             case "node-1" -> "http://127.0.0.1:7701";
             case "node-2" -> "http://127.0.0.1:7702";
@@ -157,11 +157,11 @@ final class Stack {
         return new AgentClient(URI.create(url), env("VMSAGA_AGENT_TOKEN"), Duration.ofSeconds(30));
     }
 
-    static Transaction saga(String gid) {
+    public static Transaction saga(String gid) {
         return DTM.query(gid).orElseThrow(() -> new AssertionError("DTM does not know saga " + gid));
     }
 
-    static Transaction awaitSaga(String gid, Duration timeout) {
+    public static Transaction awaitSaga(String gid, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             var t = DTM.query(gid);
@@ -173,7 +173,7 @@ final class Stack {
         throw new AssertionError("saga " + gid + " not finished after " + timeout + ": " + DTM.query(gid));
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
@@ -182,7 +182,7 @@ final class Stack {
     }
 
     /** PIDs of processes whose command line mentions {@code text} (QEMU carries the VM id in its -name/-pidfile). */
-    static List<Long> processesMentioning(String text) {
+    public static List<Long> processesMentioning(String text) {
         List<Long> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
@@ -203,7 +203,7 @@ final class Stack {
         return found;
     }
 
-    static boolean linkExists(String name) {
+    public static boolean linkExists(String name) {
         return Files.exists(Path.of("/sys/class/net", name));
     }
 
@@ -211,7 +211,7 @@ final class Stack {
      * The end state a failed or deleted VM must leave: no QEMU, config, disk or tap on any node, no row
      * in any table, and quota usage and node commitments equal to what the live reservations add up to.
      */
-    static void assertNothingLeft(String vmId, String tenantId) {
+    public static void assertNothingLeft(String vmId, String tenantId) {
         var nic = VmPlan.nicFor(vmId, "", "");
         var disk = VmPlan.diskFor(vmId, false, 1);
         assertThat(processesMentioning(vmId)).as("QEMU processes of " + vmId).isEmpty();
@@ -230,7 +230,7 @@ final class Stack {
     }
 
     /** Quota usage and node commitments equal the sum of the reservations that exist. */
-    static void assertAccountingExact(String tenantId) {
+    public static void assertAccountingExact(String tenantId) {
         assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenantId))
                 .isEqualTo(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId));
         assertThat(number("SELECT used_vcpus FROM tenant WHERE id = ?", tenantId))
