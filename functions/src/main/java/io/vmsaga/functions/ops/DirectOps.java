@@ -3,12 +3,11 @@ package io.vmsaga.functions.ops;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.node.Agents;
-import io.vmsaga.functions.tenant.Tenants;
+import io.vmsaga.functions.vm.ForVm;
 import io.vmsaga.functions.vm.Sagas;
+import io.vmsaga.functions.vm.VmLookup;
 import io.vmsaga.functions.vm.VmMapper;
 import io.vmsaga.functions.vm.VmMapper.VmRow;
-import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -24,13 +23,13 @@ import org.springframework.stereotype.Component;
 public class DirectOps {
     private static final int READ_ATTEMPTS = 3;
 
-    private final Tenants tenants;
+    private final VmLookup lookup;
     private final VmMapper vms;
     private final Agents agents;
     private final Sagas sagas;
 
-    public DirectOps(Tenants tenants, VmMapper vms, Agents agents, Sagas sagas) {
-        this.tenants = tenants;
+    public DirectOps(VmLookup lookup, VmMapper vms, Agents agents, Sagas sagas) {
+        this.lookup = lookup;
         this.vms = vms;
         this.agents = agents;
         this.sagas = sagas;
@@ -42,35 +41,21 @@ public class DirectOps {
 
     /**
      * Resolves the request to a {@link Target} and hands it to {@code operation}, or answers the refusal:
-     * 401, 400, 404 (unknown or another tenant's), 409 {@code busy} (a live saga owns it).
+     * those of {@link VmLookup}, and 409 {@code busy} when a live saga owns the VM.
      */
     public <R extends ForVm> Message<?> on(Message<?> message, Class<R> type, BiFunction<R, Target, Message<?>> operation) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        R request = Inputs.typed(message, type).orElse(null);
-        if (request == null) {
-            return Inputs.malformed();
-        }
-        Check check = new Check().matches(request.vmId(), Check.ID, "vmId", true);
-        if (check.failed()) {
-            return check.reply();
-        }
-        VmRow vm = vms.find(request.vmId());
-        if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
-            return Replies.notFound("VM");
-        }
-        if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
-            return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
-        }
-        AgentClient agent = agents.on(vm.nodeId());
-        try {
-            return operation.apply(request, new Target(vm, trueState(vm, agent), agent));
-        } catch (AgentException e) {
-            return e.isRetryable() ? Replies.unavailable("the VM's node does not answer; try again")
-                    : Replies.conflict("node_refused", "the VM's node refused: " + e.code());
-        }
+        return lookup.on(message, type, (request, caller, vm) -> {
+            if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
+                return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
+            }
+            AgentClient agent = agents.on(vm.nodeId());
+            try {
+                return operation.apply(request, new Target(vm, trueState(vm, agent), agent));
+            } catch (AgentException e) {
+                return e.isRetryable() ? Replies.unavailable("the VM's node does not answer; try again")
+                        : Replies.conflict("node_refused", "the VM's node refused: " + e.code());
+            }
+        });
     }
 
     /** 409 for an operation the state table does not allow, naming the state. */

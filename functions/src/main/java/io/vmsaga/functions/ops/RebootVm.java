@@ -1,5 +1,6 @@
 package io.vmsaga.functions.ops;
 
+import io.vmsaga.functions.vm.ForVm;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;

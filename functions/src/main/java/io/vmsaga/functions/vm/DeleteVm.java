@@ -1,9 +1,6 @@
 package io.vmsaga.functions.vm;
 
 import io.vmsaga.functions.network.NetworkMapper;
-import io.vmsaga.functions.tenant.Tenants;
-import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Map;
@@ -25,13 +22,13 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
     public record Response(String vmId, String gid, String status, String dtmUrl) {
     }
 
-    private final Tenants tenants;
+    private final VmLookup lookup;
     private final VmMapper vms;
     private final NetworkMapper networks;
     private final Sagas sagas;
 
-    public DeleteVm(Tenants tenants, VmMapper vms, NetworkMapper networks, Sagas sagas) {
-        this.tenants = tenants;
+    public DeleteVm(VmLookup lookup, VmMapper vms, NetworkMapper networks, Sagas sagas) {
+        this.lookup = lookup;
         this.vms = vms;
         this.networks = networks;
         this.sagas = sagas;
@@ -39,42 +36,27 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
 
     @Override
     public Message<?> apply(Message<VmRequest> message) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        VmRequest request = Inputs.typed(message, VmRequest.class).orElse(null);
-        if (request == null) {
-            return Inputs.malformed();
-        }
-        String vmId = request.vmId();
-        Check check = new Check().matches(vmId, Check.ID, "vmId", true);
-        if (check.failed()) {
-            return check.reply();
-        }
-        var vm = vms.find(vmId);
-        if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
-            return Replies.notFound("VM");
-        }
-        if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
-            if (vm.state().equals("deleting")) {
-                return answer(request, vmId, vm.ownerGid());
+        return lookup.on(message, VmRequest.class, (request, caller, vm) -> {
+            if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
+                if (vm.state().equals("deleting")) {
+                    return answer(request, vm.id(), vm.ownerGid());
+                }
+                return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
             }
-            return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
-        }
-        String gid = sagas.newGid();
-        if (vms.claim(vmId, vm.tenantId(), gid, "deleting", vm.ownerGid()) == 0) {
-            return Replies.conflict("busy", "VM was just taken by another saga");
-        }
-        try {
-            sagas.submit(DeleteVmSaga.of(gid, planOf(vm), TIMEOUT_TO_FAIL));
-        } catch (RuntimeException e) {
-            vms.settle(vmId, gid, vm.state(), "failed");
-            log.warn("deleteVm {}: submit failed, VM left as it was", vmId, e);
-            return Replies.unavailable("DTM did not take the saga; nothing was changed");
-        }
-        log.info("deleteVm {} submitted as saga {}", vmId, gid);
-        return answer(request, vmId, gid);
+            String gid = sagas.newGid();
+            if (vms.claim(vm.id(), vm.tenantId(), gid, "deleting", vm.ownerGid()) == 0) {
+                return Replies.conflict("busy", "VM was just taken by another saga");
+            }
+            try {
+                sagas.submit(DeleteVmSaga.of(gid, planOf(vm), TIMEOUT_TO_FAIL));
+            } catch (RuntimeException e) {
+                vms.settle(vm.id(), gid, vm.state(), "failed");
+                log.warn("deleteVm {}: submit failed, VM left as it was", vm.id(), e);
+                return Replies.unavailable("DTM did not take the saga; nothing was changed");
+            }
+            log.info("deleteVm {} submitted as saga {}", vm.id(), gid);
+            return answer(request, vm.id(), gid);
+        });
     }
 
     private Message<?> answer(VmRequest request, String vmId, String gid) {
