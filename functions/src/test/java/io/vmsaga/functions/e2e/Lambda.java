@@ -19,8 +19,9 @@ import org.springframework.cloud.function.adapter.aws.FunctionInvoker;
  * The functions as AWS Lambda runs them (template.yaml): one {@link FunctionInvoker} per function, built
  * with the runtime's no-argument constructor while {@code spring.cloud.function.definition} names it, fed
  * API Gateway v2 (HTTP API, payload format 2.0) events in this JVM, against the running stack. Settings
- * come from the stack's environment, as the template passes them: sagas these functions submit call their
- * steps back at {@code VMSAGA_URL}, and each context keeps the template's two database connections.
+ * come from the stack's environment, as the template passes them, except two: sagas these functions submit
+ * call their steps back at {@code VMSAGA_URL} (the build under test), and each context keeps the template's
+ * two database connections.
  */
 final class Lambda {
     private static final Map<String, FunctionInvoker> HANDLERS = new LinkedHashMap<>();
@@ -47,16 +48,20 @@ final class Lambda {
         return call(function, Stack.bearer(token), "", body);
     }
 
+    /** Settings are read while the context starts; they are cleared again so that other tests never see them. */
     private static synchronized FunctionInvoker handler(String function) {
         return HANDLERS.computeIfAbsent(function, name -> {
-            System.setProperty("MAIN_CLASS", VmsagaFunctions.class.getName());
-            System.setProperty("VMSAGA_FUNCTIONS_URL", env("VMSAGA_URL"));
-            System.setProperty("VMSAGA_DB_POOL", "2");
-            System.setProperty("spring.cloud.function.definition", name);
+            // property names, not the environment's: an environment variable VMSAGA_FUNCTIONS_URL binds
+            // vmsaga.functions-url itself (relaxed binding), ahead of a system property of the same name
+            var settings = Map.of("MAIN_CLASS", VmsagaFunctions.class.getName(),
+                    "vmsaga.functions-url", env("VMSAGA_URL"),
+                    "spring.datasource.hikari.maximum-pool-size", "2",
+                    "spring.cloud.function.definition", name);
+            settings.forEach(System::setProperty);
             try {
                 return new FunctionInvoker();
             } finally {
-                System.clearProperty("spring.cloud.function.definition");
+                settings.keySet().forEach(System::clearProperty);
             }
         });
     }

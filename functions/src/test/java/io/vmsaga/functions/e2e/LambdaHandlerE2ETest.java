@@ -4,6 +4,7 @@ import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.functions.dtm.BranchRef;
+import io.vmsaga.functions.dtm.Transaction;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.vm.VmPlan;
 import io.vmsaga.functions.vm.VmStep;
@@ -38,6 +39,7 @@ class LambdaHandlerE2ETest {
         assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
         String vmId = created.text("vmId");
         assertThat(saga(created.text("gid")).status()).isEqualTo("succeed");
+        assertStepsRanAtTheBuildUnderTest(saga(created.text("gid")));
         assertThat(agent("node-1").getVm(vmId)).get().satisfies(v -> {
             assertThat(v.state()).isEqualTo("running");
             assertThat(processesMentioning(vmId)).containsExactly(v.pid());
@@ -73,6 +75,7 @@ class LambdaHandlerE2ETest {
             var saga = awaitSaga(gid, Duration.ofSeconds(60));
             assertThat(saga.status()).isEqualTo("failed");
             assertThat(saga.count("compensate", "failed")).isZero();
+            assertStepsRanAtTheBuildUnderTest(saga);
             assertNothingLeft(reply.body().path("vm").path("vmId").asText(), tenant.id());
         }
         assertThat(replies.get("lambda").body().path("message")).isEqualTo(replies.get("http").body().path("message"));
@@ -151,6 +154,10 @@ class LambdaHandlerE2ETest {
         assertThat(lambda.body()).isEqualTo(http.body());
         assertNoEcho(lambda);
         assertNoEcho(http);
+    }
+
+    static void assertStepsRanAtTheBuildUnderTest(Transaction saga) {
+        assertThat(saga.branches()).allSatisfy(b -> assertThat(b.url()).startsWith(env("VMSAGA_URL") + "/"));
     }
 
     /** Credentials a request carried never come back in the response's headers. */
