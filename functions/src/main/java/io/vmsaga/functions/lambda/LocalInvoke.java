@@ -33,16 +33,17 @@ public final class LocalInvoke {
         // the application logs to the console; keep stdout for the response alone
         PrintStream stdout = System.out;
         System.setOut(System.err);
-        int exit = 1;
         try {
             String function = System.getenv("SPRING_CLOUD_FUNCTION_DEFINITION");
             byte[] response = invoke(new FunctionInvoker(), function, event.getBytes(StandardCharsets.UTF_8));
             stdout.println(new String(response, StandardCharsets.UTF_8));
-            exit = 0;
-        } finally {
             stdout.flush();
-            System.exit(exit); // the application context is not closed: end its pool threads with the JVM
+        } catch (IOException | RuntimeException e) {
+            System.err.println("the handler threw; on Lambda that is an invocation error, which API Gateway answers with 500");
+            e.printStackTrace();
+            System.exit(1);
         }
+        System.exit(0); // the application context stays open, as on Lambda: end its threads with the JVM
     }
 
     /** One call of the handler, with in-memory streams as the Lambda runtime gives it. */

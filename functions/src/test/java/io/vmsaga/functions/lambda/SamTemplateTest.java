@@ -33,7 +33,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * template.yaml and the function beans stay in step: every {@code @Component("name")} Function or Supplier
  * has exactly one Lambda function selecting it, with the HTTP API routes its callers use, and every Lambda
- * function selects a bean. A bean added without its resource (or a resource left behind) fails here.
+ * function selects a bean. A bean added without its resource (or a resource left behind) fails here. A
+ * definition that names no bean is worse than a missing route: FunctionInvoker then falls back to its
+ * RoutingFunction, which picks the function from the request's own headers.
  */
 class SamTemplateTest {
     static final String SERVERLESS_FUNCTION = "AWS::Serverless::Function";
