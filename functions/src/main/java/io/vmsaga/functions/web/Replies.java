@@ -1,12 +1,15 @@
 package io.vmsaga.functions.web;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.support.MessageBuilder;
 
 /**
  * Replies that carry their HTTP status in the {@code statusCode} header: the AWS adapter turns that
  * header into the API Gateway status, and {@link StatusCodeHeaderFilter} does the same over HTTP, so a
- * function answers 200/409/425 identically in both places (DESIGN §7).
+ * function answers 200/409/425 identically in both places (DESIGN §7). On Lambda every header of the reply
+ * becomes an HTTP header, and the adapter's own {@code contentType} is not one: hence {@code Content-Type}.
  */
 public final class Replies {
     public static final String STATUS_HEADER = "statusCode";
@@ -15,7 +18,8 @@ public final class Replies {
     }
 
     public static <T> Message<T> status(int status, T body) {
-        return MessageBuilder.withPayload(body).setHeader(STATUS_HEADER, status).build();
+        return MessageBuilder.withPayload(body).setHeader(STATUS_HEADER, status)
+                .setHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE).build();
     }
 
     public static <T> Message<T> ok(T body) {

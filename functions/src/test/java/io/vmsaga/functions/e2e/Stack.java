@@ -22,7 +22,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -33,7 +35,7 @@ import java.util.stream.Stream;
 public final class Stack {
     public static final ObjectMapper JSON = new ObjectMapper();
     public static final List<String> NODES = List.of("node-1", "node-2");
-    static final String BRIDGE = "vmsaga0";
+    public static final String BRIDGE = "vmsaga0";
 
     public static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
 
@@ -49,33 +51,49 @@ public final class Stack {
         return value;
     }
 
-    public record Reply(int status, JsonNode body) {
+    /** A function's answer; header names in lower case. */
+    public record Reply(int status, JsonNode body, Map<String, String> headers) {
         public String text(String field) {
             return body.path(field).asText(null);
         }
     }
 
     public static Reply call(String function, String token, Object body) {
+        return call(function, bearer(token), "", body);
+    }
+
+    /** The Authorization header of a tenant's token; none for a null token. */
+    public static Map<String, String> bearer(String token) {
+        return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
+    }
+
+    /** POST /function?query with these headers, as a client or DTM calls it. */
+    public static Reply call(String function, Map<String, String> headers, String query, Object body) {
         try {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
-            var request = HttpRequest.newBuilder(URI.create(env("VMSAGA_URL") + "/" + function))
+            var request = HttpRequest.newBuilder(URI.create(env("VMSAGA_URL") + "/" + function
+                            + (query.isEmpty() ? "" : "?" + query)))
                     .timeout(Duration.ofSeconds(120))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json));
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
+            headers.forEach(request::header);
             // a fresh connection per call: Tomcat closes one after a 400, and a reused one would fail here
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
                     .send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode parsed = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-            return new Reply(response.statusCode(), parsed);
+            var received = new TreeMap<String, String>();
+            response.headers().map().forEach((name, values) -> received.put(name.toLowerCase(Locale.ROOT),
+                    String.join(",", values)));
+            return new Reply(response.statusCode(), parse(response.body()), received);
         } catch (IOException e) {
             throw new IllegalStateException("calling " + function + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    public static JsonNode parse(String body) throws IOException {
+        return body == null || body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
     }
 
     public static Connection db() throws SQLException {
