@@ -52,6 +52,16 @@ public interface CapacityMapper {
             + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
     void hold(@Param("r") Reservation reservation, @Param("gid") String gid, @Param("holdSeconds") long holdSeconds);
 
+    /** The second reservation a migrating VM holds, on its target: it moves node commitment, never tenant usage. */
+    @Insert("INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+            + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'migrating', "
+            + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
+    void holdMigrationTarget(@Param("r") Reservation reservation, @Param("gid") String gid,
+            @Param("holdSeconds") long holdSeconds);
+
+    @Update("UPDATE reservation SET state = 'committed' WHERE id = #{id} AND state = 'migrating'")
+    void commitMigrationTarget(String id);
+
     @Select("SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId}")
     java.util.List<Reservation> reservationsOf(String vmId);
 

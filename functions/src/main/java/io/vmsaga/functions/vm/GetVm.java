@@ -1,5 +1,7 @@
 package io.vmsaga.functions.vm;
 
+import io.vmsaga.functions.migration.MigrationMapper;
+import io.vmsaga.functions.migration.MigrationView;
 import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Inputs;
@@ -9,22 +11,27 @@ import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
-/** {@code POST /getVm}: the VM as recorded, with its disks, NICs, and the sagas that own and last touched it. */
+/**
+ * {@code POST /getVm}: the VM as recorded, with its disks, NICs, the sagas that own and last touched it,
+ * and its latest migration (progress while it runs, downtime and outcome once it ended).
+ */
 @Component("getVm")
 public class GetVm implements Function<Message<VmRequest>, Message<?>> {
     public record View(String vmId, String tenantId, String name, String nodeId, String state, int vcpus, int maxVcpus,
             int memoryMb, int maxMemoryMb, List<VmMapper.DiskRow> disks, List<VmMapper.NicRow> nics, String ownerGid,
-            String lastGid, String lastOutcome, String dtmUrl) {
+            String lastGid, String lastOutcome, String dtmUrl, MigrationView migration) {
     }
 
     private final Tenants tenants;
     private final VmMapper vms;
     private final Sagas sagas;
+    private final MigrationMapper migrations;
 
-    public GetVm(Tenants tenants, VmMapper vms, Sagas sagas) {
+    public GetVm(Tenants tenants, VmMapper vms, Sagas sagas, MigrationMapper migrations) {
         this.tenants = tenants;
         this.vms = vms;
         this.sagas = sagas;
+        this.migrations = migrations;
     }
 
     @Override
@@ -49,6 +56,7 @@ public class GetVm implements Function<Message<VmRequest>, Message<?>> {
         String gid = vm.ownerGid() != null ? vm.ownerGid() : vm.lastGid();
         return Replies.ok(new View(vm.id(), vm.tenantId(), vm.name(), vm.nodeId(), vm.state(), vm.vcpus(),
                 vm.maxVcpus(), vm.memoryMb(), vm.maxMemoryMb(), vms.disksOf(vmId), vms.nicsOf(vmId), vm.ownerGid(),
-                vm.lastGid(), vm.lastOutcome(), gid == null ? null : sagas.adminUrl(gid)));
+                vm.lastGid(), vm.lastOutcome(), gid == null ? null : sagas.adminUrl(gid),
+                MigrationView.of(migrations.latestOf(vmId))));
     }
 }
