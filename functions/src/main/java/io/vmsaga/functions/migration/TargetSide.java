@@ -48,7 +48,7 @@ public class TargetSide {
             if (move.incomingPort() != null) {
                 endIncoming(move.targetHost(), move.incomingPort());
             }
-            return leftOver(move, "VM config and taps");
+            return leftOver(move, "config and taps");
         }
     }
 
@@ -77,7 +77,7 @@ public class TargetSide {
     }
 
     private static Optional<String> leftOver(MigrationPlan move, String what) {
-        String note = "target agent of " + move.targetNodeId() + " unreachable: the " + what + " of the VM may remain there";
+        String note = "target agent of " + move.targetNodeId() + " unreachable: the VM's " + what + " may remain there";
         log.warn("{}", note);
         return Optional.of(note);
     }
