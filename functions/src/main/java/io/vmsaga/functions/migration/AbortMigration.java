@@ -62,7 +62,7 @@ public class AbortMigration implements Function<Message<MigrationStep>, Message<
 
     private static String statusOn(AgentClient source, String vmId) {
         try {
-            return source.migration(vmId).status();
+            return OutgoingMigration.status(source.migration(vmId));
         } catch (AgentException e) {
             // no definition (404) or no QEMU (409) on the source: nothing migrates from there
             if (e.status() == 404 || e.status() == 409) {

@@ -39,7 +39,8 @@ public class AwaitMigration implements Function<Message<MigrationStep>, Message<
             AgentClient source = agents.on(move.sourceNodeId(), step.branch());
             MigrationInfo info = source.migration(move.vmId());
             migrations.record(gid, info);
-            switch (info.status()) {
+            String status = OutgoingMigration.status(info);
+            switch (status) {
                 case "completed" -> {
                     migrations.markPivoted(gid);
                     return Replies.ok(info);
@@ -47,7 +48,7 @@ public class AwaitMigration implements Function<Message<MigrationStep>, Message<
                 case "failed", "cancelled", "none" -> {
                     String reason = migrations.cancelReason(gid);
                     return Replies.failure(reason == null ? "migration_failed" : reason,
-                            "the migration ended " + info.status() + " before the pivot");
+                            "the migration ended " + status + " before the pivot");
                 }
                 default -> {
                     String reason = migrations.cancelReason(gid);
@@ -59,7 +60,7 @@ public class AwaitMigration implements Function<Message<MigrationStep>, Message<
                         source.cancelMigration(move.vmId());
                         return Replies.ongoing("cancelling the migration (" + reason + ")");
                     }
-                    return Replies.ongoing("migrating: " + info.status());
+                    return Replies.ongoing("migrating: " + status);
                 }
             }
         });

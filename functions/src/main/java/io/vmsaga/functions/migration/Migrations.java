@@ -38,8 +38,8 @@ public class Migrations {
     }
 
     public void record(String gid, MigrationInfo info) {
-        own.executeWithoutResult(tx -> rows.progress(gid, info.status(), info.totalBytes(), info.transferredBytes(),
-                info.remainingBytes(), info.mbps(), info.downtimeMs(), info.totalTimeMs()));
+        own.executeWithoutResult(tx -> rows.progress(gid, OutgoingMigration.status(info), info.totalBytes(),
+                info.transferredBytes(), info.remainingBytes(), info.mbps(), info.downtimeMs(), info.totalTimeMs()));
     }
 
     public void status(String gid, String status) {
