@@ -77,6 +77,14 @@ final class Migrating {
         return seen[0];
     }
 
+    /** The numbers of one live migration, as getVm's migration view has them, in the test output. */
+    static void report(String what, JsonNode migration, long sagaMs) {
+        System.out.printf("%s: status %s, downtime %s ms, QEMU total %s ms, %s of %s bytes sent, saga %d ms%n", what,
+                migration.path("status").asText(), migration.path("downtimeMs").asText("-"),
+                migration.path("totalTimeMs").asText("-"), migration.path("transferredBytes").asText("-"),
+                migration.path("totalBytes").asText("-"), sagaMs);
+    }
+
     /** The one live QEMU of the VM on this machine, checked against what the node's agent says. */
     static long onlyQemuOn(AgentClient agent, String vmId) {
         var info = agent.getVm(vmId).orElseThrow(() -> new AssertionError("no VM " + vmId + " on " + agent.baseUri()));

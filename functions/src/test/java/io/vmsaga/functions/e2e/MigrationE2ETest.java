@@ -36,8 +36,7 @@ class MigrationE2ETest {
         assertThat(saga.status()).isEqualTo("succeed");
         assertThat(saga.count("action", "succeed")).isEqualTo(8);
         var migration = moved.body().path("migration");
-        System.out.printf("live migration of %s (256 MiB, idle): downtime %d ms, QEMU total %d ms, saga (request to answer) %d ms%n",
-                vmId, migration.path("downtimeMs").asLong(), migration.path("totalTimeMs").asLong(), wallMs);
+        report("live migration of an idle 256 MiB VM", migration, wallMs);
         assertThat(migration.path("status").asText()).isEqualTo("completed");
         assertThat(migration.path("percent").asInt()).isEqualTo(100);
         assertThat(migration.path("downtimeMs").isNumber()).isTrue();
@@ -108,6 +107,7 @@ class MigrationE2ETest {
                 "maxBandwidthMb", 1, "maxDowntimeMs", 10, "autoConverge", false));
         assertThat(submitted.status()).as(submitted.body().toString()).isEqualTo(202);
         String gid = submitted.text("gid");
+        long started = System.nanoTime();
         var progress = awaitMigrating(tenant.token(), vmId);
         System.out.println("progress while migrating: " + progress);
         assertThat(progress.path("remainingBytes").asLong()).isPositive();
@@ -132,6 +132,8 @@ class MigrationE2ETest {
         assertThat(view.text("nodeId")).isEqualTo("node-1");
         assertThat(view.text("state")).isEqualTo("running");
         assertThat(view.text("lastOutcome")).isEqualTo("failed");
+        report("cancelled live migration (256 MiB kept dirty, 1 MiB/s)", view.body().path("migration"),
+                (System.nanoTime() - started) / 1_000_000);
         assertThat(view.body().path("migration").path("status").asText()).isEqualTo("cancelled");
         assertThat(view.body().path("migration").path("cancelReason").asText()).isEqualTo("requested");
         assertAccountingExact(tenant.id());
@@ -145,8 +147,11 @@ class MigrationE2ETest {
         var tenant = newTenant(5, 8, 4096);
         String vmId = create(tenant, "pivot-1", 128);
 
+        long started = System.nanoTime();
         var failed = call("migrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", "node-2",
                 "faults", Map.of("cleanUpSource", "fail"), "awaitResult", true));
+        report("live migration rolled back past its pivot", failed.body().path("vm").path("migration"),
+                (System.nanoTime() - started) / 1_000_000);
 
         assertThat(failed.status()).as(failed.body().toString()).isEqualTo(409);
         assertThat(failed.text("message")).contains("past its pivot");

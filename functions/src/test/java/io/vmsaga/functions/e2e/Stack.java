@@ -30,17 +30,17 @@ import java.util.stream.Stream;
  * The running vmsaga stack (`scripts/dev up`; `scripts/dev test` exports its env), as the end-to-end
  * tests see it: its HTTP triggers, its database, its agents, DTM, and the machine's processes and links.
  */
-final class Stack {
+public final class Stack {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> NODES = List.of("node-1", "node-2");
-    static final String BRIDGE = "vmsaga0";
+    public static final String BRIDGE = "vmsaga0";
 
     static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
 
     private Stack() {
     }
 
-    static String env(String name) {
+    public static String env(String name) {
         String value = System.getenv(name);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException(name + " is not set: run the tests with `scripts/dev test` "
@@ -49,13 +49,13 @@ final class Stack {
         return value;
     }
 
-    record Reply(int status, JsonNode body) {
-        String text(String field) {
+    public record Reply(int status, JsonNode body) {
+        public String text(String field) {
             return body.path(field).asText(null);
         }
     }
 
-    static Reply call(String function, String token, Object body) {
+    public static Reply call(String function, String token, Object body) {
         try {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
             var request = HttpRequest.newBuilder(URI.create(env("VMSAGA_URL") + "/" + function))
@@ -96,7 +96,7 @@ final class Stack {
         }
     }
 
-    static void execute(String sql, Object... args) {
+    public static void execute(String sql, Object... args) {
         try (var c = db(); var statement = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
@@ -108,10 +108,10 @@ final class Stack {
     }
 
     /** A fresh tenant with these quotas; answers its bearer token. */
-    record Tenant(String id, String token) {
+    public record Tenant(String id, String token) {
     }
 
-    static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
+    public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
         String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
         String token = "tok-" + UUID.randomUUID();
         execute("INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mb) VALUES (?, ?, ?, ?, ?, ?)",
@@ -119,7 +119,7 @@ final class Stack {
         return new Tenant(id, token);
     }
 
-    static Map<String, Object> vm(String name, String... extra) {
+    public static Map<String, Object> vm(String name, String... extra) {
         var body = new java.util.HashMap<String, Object>(Map.of("name", name, "vcpus", 1, "memoryMb", 128, "diskGb", 1,
                 "networkId", "default", "awaitResult", true));
         for (int i = 0; i < extra.length; i += 2) {
@@ -128,7 +128,7 @@ final class Stack {
         return body;
     }
 
-    static AgentClient agent(String nodeId) {
+    public static AgentClient agent(String nodeId) {
         String url = switch (nodeId) {
             case "node-1" -> "http://127.0.0.1:7701";
             case "node-2" -> "http://127.0.0.1:7702";

@@ -82,6 +82,7 @@ class TargetAgentKilledE2ETest {
         var submitted = call("migrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", NODE,
                 "maxBandwidthMb", 1, "maxDowntimeMs", 10, "autoConverge", false));
         assertThat(submitted.status()).as(submitted.body().toString()).isEqualTo(202);
+        long started = System.nanoTime();
         awaitMigrating(tenant.token(), vmId);
         List<Long> qemus = processesMentioning(vmId);
         assertThat(qemus).as("source and incoming target QEMU").hasSize(2).contains(sourcePid);
@@ -100,6 +101,7 @@ class TargetAgentKilledE2ETest {
         assertThat(view.text("state")).isEqualTo("running");
         assertThat(view.body().path("ownerGid").isNull()).isTrue();
         var migration = view.body().path("migration");
+        report("live migration whose target agent was killed", migration, (System.nanoTime() - started) / 1_000_000);
         assertThat(migration.path("cancelReason").asText()).isEqualTo("target_unreachable");
         assertThat(migration.path("note").asText()).contains("unreachable");
         assertThat(committedFor(vmId, NODE)).isEqualTo(List.of(0L, 0L));
