@@ -31,10 +31,16 @@ public interface MigrationMapper {
     @Select("SELECT " + COLUMNS + " FROM migration WHERE vm_id = #{vmId} ORDER BY created_at DESC, gid LIMIT 1")
     MigrationRow latestOf(String vmId);
 
-    /** QEMU's progress; once the pivot is recorded, a late reading can no longer turn it back. */
-    @Update("UPDATE migration SET status = IF(pivoted, status, #{status}), total_bytes = #{totalBytes}, "
-            + "transferred_bytes = #{transferredBytes}, remaining_bytes = #{remainingBytes}, mbps = #{mbps}, "
-            + "downtime_ms = #{downtimeMs}, total_time_ms = #{totalTimeMs} WHERE gid = #{gid}")
+    /**
+     * QEMU's progress. Once the pivot is recorded a late reading cannot turn it back, and a reading without
+     * figures (a cancelled or failed migration has none) keeps the last ones seen.
+     */
+    @Update("UPDATE migration SET status = IF(pivoted, status, #{status}), "
+            + "total_bytes = COALESCE(#{totalBytes}, total_bytes), "
+            + "transferred_bytes = COALESCE(#{transferredBytes}, transferred_bytes), "
+            + "remaining_bytes = COALESCE(#{remainingBytes}, remaining_bytes), mbps = COALESCE(#{mbps}, mbps), "
+            + "downtime_ms = COALESCE(#{downtimeMs}, downtime_ms), "
+            + "total_time_ms = COALESCE(#{totalTimeMs}, total_time_ms) WHERE gid = #{gid}")
     void progress(@Param("gid") String gid, @Param("status") String status, @Param("totalBytes") Long totalBytes,
             @Param("transferredBytes") Long transferredBytes, @Param("remainingBytes") Long remainingBytes,
             @Param("mbps") Double mbps, @Param("downtimeMs") Long downtimeMs, @Param("totalTimeMs") Long totalTimeMs);

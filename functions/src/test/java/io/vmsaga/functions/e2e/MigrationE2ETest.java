@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * migrateVm and cancelMigration on the real stack: a running VM on the shared pool moves from node-1 to
- * node-2 with its node commitment; one with a local disk is refused; one that cannot converge is
- * cancelled mid-way and stays where it was; a rollback past the pivot finishes the move instead.
+ * node-2 with its node commitment; a move with a local disk, to the VM's own node or to a full node is
+ * refused; one that cannot converge is cancelled mid-way and stays where it was; a rollback past the
+ * pivot finishes the move instead.
  */
 class MigrationE2ETest {
 
@@ -78,6 +79,13 @@ class MigrationE2ETest {
         var sameNode = call("migrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", "node-1"));
         var noNode = call("migrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", "node-77"));
         var notMigrating = call("cancelMigration", tenant.token(), Map.of("vmId", vmId));
+        execute("INSERT INTO node (id, agent_url, cpus, memory_mb) VALUES ('node-8', 'http://127.0.0.1:9', 1, 64)");
+        Stack.Reply noRoom;
+        try {
+            noRoom = call("coldMigrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", "node-8"));
+        } finally {
+            execute("DELETE FROM node WHERE id = 'node-8'");
+        }
 
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.text("code")).isEqualTo("local_disk");
@@ -87,6 +95,8 @@ class MigrationE2ETest {
         assertThat(noNode.status()).isEqualTo(404);
         assertThat(notMigrating.status()).isEqualTo(409);
         assertThat(notMigrating.text("code")).isEqualTo("not_migrating");
+        assertThat(noRoom.status()).isEqualTo(409);
+        assertThat(noRoom.text("code")).isEqualTo("no_capacity");
         assertThat(number("SELECT COUNT(*) FROM migration WHERE vm_id = ?", vmId)).as("no saga started").isZero();
         var view = call("getVm", tenant.token(), Map.of("vmId", vmId));
         assertThat(view.text("state")).isEqualTo("running");
@@ -112,9 +122,12 @@ class MigrationE2ETest {
         System.out.println("progress while migrating: " + progress);
         assertThat(progress.path("remainingBytes").asLong()).isPositive();
         assertThat(committedFor(vmId, "node-2")).as("target reservation while migrating").isEqualTo(List.of(1L, 256L));
-        var busy = call("deleteVm", tenant.token(), Map.of("vmId", vmId));
-        assertThat(busy.status()).isEqualTo(409);
-        assertThat(busy.text("message")).contains(gid);
+        for (var other : List.of(call("deleteVm", tenant.token(), Map.of("vmId", vmId)),
+                call("migrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", "node-2")))) {
+            assertThat(other.status()).isEqualTo(409);
+            assertThat(other.text("code")).isEqualTo("busy");
+            assertThat(other.text("message")).contains(gid);
+        }
 
         var cancelled = call("cancelMigration", tenant.token(), Map.of("vmId", vmId, "awaitResult", true));
 
