@@ -71,7 +71,7 @@ class MigrationE2ETest {
     }
 
     @Test
-    void aVmWithALocalDiskIsRefusedAndPointedToColdMigration() {
+    void aLocalDiskIsRefusedTowardsColdMigrationAndSoAreOtherImpossibleMoves() {
         var tenant = newTenant(5, 8, 4096);
         String vmId = create(tenant, "local-1", 128, "sharedStorage", false);
 
@@ -97,6 +97,23 @@ class MigrationE2ETest {
         assertThat(notMigrating.text("code")).isEqualTo("not_migrating");
         assertThat(noRoom.status()).isEqualTo(409);
         assertThat(noRoom.text("code")).isEqualTo("no_capacity");
+        var stranger = newTenant(1, 1, 128);
+        for (var bad : List.of(
+                call("migrateVm", stranger.token(), Map.of("vmId", vmId, "targetNodeId", "node-2")),
+                call("cancelMigration", stranger.token(), Map.of("vmId", vmId)),
+                call("coldMigrateVm", stranger.token(), Map.of("vmId", vmId, "targetNodeId", "node-2")))) {
+            assertThat(bad.status()).as("another tenant's VM does not exist for it").isEqualTo(404);
+        }
+        assertThat(call("migrateVm", null, Map.of("vmId", vmId, "targetNodeId", "node-2")).status()).isEqualTo(401);
+        assertThat(call("migrateVm", tenant.token(), "{\"vmId\": ").status()).isEqualTo(400);
+        for (var invalid : List.of(Map.of("vmId", "../" + vmId, "targetNodeId", "node-2"),
+                Map.of("vmId", vmId, "targetNodeId", "node-2", "maxBandwidthMb", 0),
+                Map.of("vmId", vmId, "targetNodeId", "node-2", "faults", Map.of("rm -rf", "fail")))) {
+            var reply = call("migrateVm", tenant.token(), invalid);
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.text("code")).isEqualTo("invalid");
+            assertThat(reply.body().toString()).doesNotContain("rm -rf").doesNotContain("../");
+        }
         assertThat(number("SELECT COUNT(*) FROM migration WHERE vm_id = ?", vmId)).as("no saga started").isZero();
         var view = call("getVm", tenant.token(), Map.of("vmId", vmId));
         assertThat(view.text("state")).isEqualTo("running");
