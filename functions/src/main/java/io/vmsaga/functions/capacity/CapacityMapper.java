@@ -64,6 +64,16 @@ public interface CapacityMapper {
     @Select("SELECT id, gid, vm_id FROM reservation WHERE state = 'held' AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
     java.util.List<Expired> expiredHolds();
 
+    /** The second reservation a migrating VM holds, on its target: it moves node commitment, never tenant usage. */
+    @Insert("INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+            + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'migrating', "
+            + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
+    void holdMigrationTarget(@Param("r") Reservation reservation, @Param("gid") String gid,
+            @Param("holdSeconds") long holdSeconds);
+
+    @Update("UPDATE reservation SET state = 'committed' WHERE id = #{id} AND state = 'migrating'")
+    void commitMigrationTarget(String id);
+
     @Select("SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId}")
     java.util.List<Reservation> reservationsOf(String vmId);
 

@@ -101,8 +101,7 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
                 VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGb()),
                 VmPlan.nicFor(vmId, network.id(), network.bridge()));
         faults.register(gid, request.faults());
-        Duration timeout = request.timeoutToFailSeconds() != null && faults.enabled()
-                ? Duration.ofSeconds(request.timeoutToFailSeconds()) : TIMEOUT_TO_FAIL;
+        Duration timeout = faults.timeout(request.timeoutToFailSeconds(), TIMEOUT_TO_FAIL);
         sagas.submit(CreateVmSaga.of(gid, vm, timeout));
         log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
         return answer(request, vmId, gid);
@@ -146,14 +145,7 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
         if (r.maxMemoryMb() != null) {
             check.range(r.maxMemoryMb(), r.memoryMb() == null ? 64 : r.memoryMb(), 1024 * 1024, "maxMemoryMb");
         }
-        if (r.faults() != null) {
-            check.require(faults.enabled(), "faults are accepted only where fault injection is enabled");
-            r.faults().forEach((step, kind) -> check.require(STEPS.contains(step) && Faults.KINDS.contains(kind),
-                    "faults must map a createVm step to one of " + Faults.KINDS));
-        }
-        if (r.timeoutToFailSeconds() != null) {
-            check.range(r.timeoutToFailSeconds(), 5, 3600, "timeoutToFailSeconds");
-        }
+        faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
         return check;
     }
 }

@@ -36,7 +36,7 @@ class BadInputE2ETest {
                 Arguments.of("max below vcpus", with(with(vm("z"), "vcpus", 2), "maxVcpus", 1), 400, "invalid"),
                 Arguments.of("unknown network", with(vm("z"), "networkId", "nope"), 404, "not_found"),
                 Arguments.of("path trick network", with(vm("z"), "networkId", "../etc"), 400, "invalid"),
-                Arguments.of("unknown node", with(vm("z"), "nodeId", "node-9"), 404, "not_found"),
+                Arguments.of("unknown node", with(vm("z"), "nodeId", "node-99"), 404, "not_found"),
                 Arguments.of("unknown fault step", with(vm("z"), "faults", Map.of("rm", "fail")), 400, "invalid"),
                 Arguments.of("another tenant", with(vm("z"), "tenantId", "admin"), 403, "forbidden"));
     }

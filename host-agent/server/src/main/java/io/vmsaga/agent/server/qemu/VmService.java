@@ -553,8 +553,14 @@ public final class VmService implements DiskUsers, TapUsers, AutoCloseable {
         current.maxBandwidth() == null ? null : current.maxBandwidth() >> 20);
   }
 
+  /**
+   * The status of the migration out of this QEMU. {@code query-migrate} also reports how a QEMU arrived
+   * when it never sent one itself: a target of an earlier migration says {@code completed}, without RAM
+   * figures (a completed outgoing migration always has them). That is no migration from here.
+   */
   private static String statusOf(Qmp.MigrateInfo info) {
-    return info.status() == null ? "none" : info.status();
+    boolean arrived = "completed".equals(info.status()) && info.ram() == null;
+    return info.status() == null || arrived ? "none" : info.status();
   }
 
   private static MigrationInfo migrationInfo(Qmp.MigrateInfo info) {
