@@ -20,10 +20,6 @@ public class ReclaimReservations implements Function<Message<Map<String, Object>
 
     @Override
     public Message<?> apply(Message<Map<String, Object>> message) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        return caller.isAdmin() ? Replies.ok(Map.of("reclaimed", reaper.reclaim())) : Replies.forbidden();
+        return tenants.asAdmin(message, () -> Replies.ok(Map.of("reclaimed", reaper.reclaim())));
     }
 }

@@ -1,11 +1,9 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.vm.Sagas;
+import io.vmsaga.functions.vm.VmLookup;
 import io.vmsaga.functions.vm.VmMapper;
 import io.vmsaga.functions.vm.VmRequest;
-import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
@@ -18,14 +16,14 @@ import org.springframework.stereotype.Component;
  */
 @Component("cancelMigration")
 public class CancelMigration implements Function<Message<VmRequest>, Message<?>> {
-    private final Tenants tenants;
+    private final VmLookup lookup;
     private final VmMapper vms;
     private final MigrationMapper rows;
     private final Sagas sagas;
     private final Moves moves;
 
-    public CancelMigration(Tenants tenants, VmMapper vms, MigrationMapper rows, Sagas sagas, Moves moves) {
-        this.tenants = tenants;
+    public CancelMigration(VmLookup lookup, VmMapper vms, MigrationMapper rows, Sagas sagas, Moves moves) {
+        this.lookup = lookup;
         this.vms = vms;
         this.rows = rows;
         this.sagas = sagas;
@@ -34,22 +32,10 @@ public class CancelMigration implements Function<Message<VmRequest>, Message<?>>
 
     @Override
     public Message<?> apply(Message<VmRequest> message) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        VmRequest request = Inputs.typed(message, VmRequest.class).orElse(null);
-        if (request == null) {
-            return Inputs.malformed();
-        }
-        Check check = new Check().matches(request.vmId(), Check.ID, "vmId", true);
-        if (check.failed()) {
-            return check.reply();
-        }
-        var vm = vms.find(request.vmId());
-        if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
-            return Replies.notFound("VM");
-        }
+        return lookup.on(message, VmRequest.class, (request, caller, vm) -> cancel(request, vm));
+    }
+
+    private Message<?> cancel(VmRequest request, VmMapper.VmRow vm) {
         var migration = rows.latestOf(vm.id());
         if (migration == null || !migration.gid().equals(vm.ownerGid()) || migration.outcome() != null) {
             return Replies.conflict("not_migrating", "the VM has no migration in progress");

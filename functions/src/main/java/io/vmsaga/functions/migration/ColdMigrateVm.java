@@ -1,10 +1,9 @@
 package io.vmsaga.functions.migration;
 
 import io.vmsaga.functions.saga.Faults;
-import io.vmsaga.functions.tenant.Tenants;
+import io.vmsaga.functions.vm.ForVm;
+import io.vmsaga.functions.vm.VmLookup;
 import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
-import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -24,38 +23,30 @@ public class ColdMigrateVm implements Function<Message<ColdMigrateVm.Request>, M
             "updateVmNode", "cleanUpSource", "releaseSourceReservation");
 
     public record Request(String vmId, String targetNodeId, boolean awaitResult, Map<String, String> faults,
-            Integer timeoutToFailSeconds) {
+            Integer timeoutToFailSeconds) implements ForVm {
     }
 
-    private final Tenants tenants;
+    private final VmLookup lookup;
     private final Moves moves;
     private final Faults faults;
 
-    public ColdMigrateVm(Tenants tenants, Moves moves, Faults faults) {
-        this.tenants = tenants;
+    public ColdMigrateVm(VmLookup lookup, Moves moves, Faults faults) {
+        this.lookup = lookup;
         this.moves = moves;
         this.faults = faults;
     }
 
     @Override
     public Message<?> apply(Message<Request> message) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        Request r = Inputs.typed(message, Request.class).orElse(null);
-        if (r == null) {
-            return Inputs.malformed();
-        }
-        var check = new Check()
-                .matches(r.vmId(), Check.ID, "vmId", true)
-                .matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
-        faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
-        if (check.failed()) {
-            return check.reply();
-        }
-        return moves.start(caller, new Moves.Order(r.vmId(), r.targetNodeId(), MigrationPlan.COLD, null,
-                r.awaitResult(), r.faults(), faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
-                ColdMigrateVmSaga::of);
+        return lookup.on(message, Request.class, (r, caller, vm) -> {
+            var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
+            faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
+            if (check.failed()) {
+                return check.reply();
+            }
+            return moves.start(vm, new Moves.Order(r.targetNodeId(), MigrationPlan.COLD, null,
+                    r.awaitResult(), r.faults(), faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
+                    ColdMigrateVmSaga::of);
+        });
     }
 }

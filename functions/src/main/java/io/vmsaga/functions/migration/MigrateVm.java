@@ -2,10 +2,9 @@ package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.functions.saga.Faults;
-import io.vmsaga.functions.tenant.Tenants;
+import io.vmsaga.functions.vm.ForVm;
+import io.vmsaga.functions.vm.VmLookup;
 import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
-import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -26,46 +25,38 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
 
     public record Request(String vmId, String targetNodeId, Integer maxDowntimeMs, Integer maxBandwidthMb,
             Boolean autoConverge, Boolean xbzrle, boolean awaitResult, Map<String, String> faults,
-            Integer timeoutToFailSeconds) {
+            Integer timeoutToFailSeconds) implements ForVm {
     }
 
-    private final Tenants tenants;
+    private final VmLookup lookup;
     private final Moves moves;
     private final Faults faults;
 
-    public MigrateVm(Tenants tenants, Moves moves, Faults faults) {
-        this.tenants = tenants;
+    public MigrateVm(VmLookup lookup, Moves moves, Faults faults) {
+        this.lookup = lookup;
         this.moves = moves;
         this.faults = faults;
     }
 
     @Override
     public Message<?> apply(Message<Request> message) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        Request r = Inputs.typed(message, Request.class).orElse(null);
-        if (r == null) {
-            return Inputs.malformed();
-        }
-        var check = new Check()
-                .matches(r.vmId(), Check.ID, "vmId", true)
-                .matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
-        if (r.maxDowntimeMs() != null) {
-            check.range(r.maxDowntimeMs(), 1, 60_000, "maxDowntimeMs");
-        }
-        if (r.maxBandwidthMb() != null) {
-            check.range(r.maxBandwidthMb(), 1, 1 << 20, "maxBandwidthMb");
-        }
-        faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
-        if (check.failed()) {
-            return check.reply();
-        }
-        var parameters = new MigrationParameters(r.xbzrle(), r.autoConverge(),
-                r.maxDowntimeMs() == null ? null : r.maxDowntimeMs().longValue(),
-                r.maxBandwidthMb() == null ? null : r.maxBandwidthMb().longValue());
-        return moves.start(caller, new Moves.Order(r.vmId(), r.targetNodeId(), MigrationPlan.LIVE, parameters,
-                r.awaitResult(), r.faults(), faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)), MigrateVmSaga::of);
+        return lookup.on(message, Request.class, (r, caller, vm) -> {
+            var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
+            if (r.maxDowntimeMs() != null) {
+                check.range(r.maxDowntimeMs(), 1, 60_000, "maxDowntimeMs");
+            }
+            if (r.maxBandwidthMb() != null) {
+                check.range(r.maxBandwidthMb(), 1, 1 << 20, "maxBandwidthMb");
+            }
+            faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
+            if (check.failed()) {
+                return check.reply();
+            }
+            var parameters = new MigrationParameters(r.xbzrle(), r.autoConverge(),
+                    r.maxDowntimeMs() == null ? null : r.maxDowntimeMs().longValue(),
+                    r.maxBandwidthMb() == null ? null : r.maxBandwidthMb().longValue());
+            return moves.start(vm, new Moves.Order(r.targetNodeId(), MigrationPlan.LIVE, parameters,
+                    r.awaitResult(), r.faults(), faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)), MigrateVmSaga::of);
+        });
     }
 }

@@ -7,7 +7,6 @@ import io.vmsaga.functions.dtm.Transaction;
 import io.vmsaga.functions.network.NetworkMapper;
 import io.vmsaga.functions.node.Agents;
 import io.vmsaga.functions.saga.Faults;
-import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.vm.Sagas;
 import io.vmsaga.functions.vm.VmMapper;
 import io.vmsaga.functions.web.Replies;
@@ -33,7 +32,7 @@ public class Moves {
     private static final Logger log = LoggerFactory.getLogger(Moves.class);
 
     /** A checked request to move one VM. */
-    public record Order(String vmId, String targetNodeId, String kind, MigrationParameters parameters,
+    public record Order(String targetNodeId, String kind, MigrationParameters parameters,
             boolean awaitResult, Map<String, String> faults, Duration timeoutToFail) {
     }
 
@@ -67,11 +66,8 @@ public class Moves {
         this.faults = faults;
     }
 
-    public Message<?> start(Tenants.Tenant caller, Order order, SagaOf sagaOf) {
-        var vm = vms.find(order.vmId());
-        if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
-            return Replies.notFound("VM");
-        }
+    /** Starts the move of {@code vm}, which the caller may act on ({@link io.vmsaga.functions.vm.VmLookup}). */
+    public Message<?> start(VmMapper.VmRow vm, Order order, SagaOf sagaOf) {
         var target = capacity.nodes().stream().filter(n -> n.id().equals(order.targetNodeId())).findFirst().orElse(null);
         if (target == null) {
             return Replies.notFound("node");

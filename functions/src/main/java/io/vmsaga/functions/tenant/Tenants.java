@@ -2,7 +2,11 @@ package io.vmsaga.functions.tenant;
 
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.Sha256;
+import io.vmsaga.functions.web.Inputs;
+import io.vmsaga.functions.web.Replies;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Select;
 import org.springframework.messaging.Message;
@@ -24,6 +28,25 @@ public class Tenants {
         }
         String token = header.toString().substring("Bearer ".length()).trim();
         return token.isEmpty() ? Optional.empty() : Optional.ofNullable(tenants.byKeyHash(Sha256.hex(token)));
+    }
+
+    /**
+     * The two checks every trigger opens with: who calls (else 401), and whether the body is this
+     * function's JSON (else 400); then {@code handler} with both.
+     */
+    public <R> Message<?> serve(Message<?> message, Class<R> type, BiFunction<Tenant, R, Message<?>> handler) {
+        Tenant caller = caller(message).orElse(null);
+        if (caller == null) {
+            return Replies.unauthorized();
+        }
+        return Inputs.typed(message, type).<Message<?>>map(request -> handler.apply(caller, request))
+                .orElseGet(Inputs::malformed);
+    }
+
+    /** {@code handler}'s answer for an administrator; 401 for no caller, 403 for a tenant. */
+    public Message<?> asAdmin(Message<?> message, Supplier<Message<?>> handler) {
+        return caller(message).<Message<?>>map(caller -> caller.isAdmin() ? handler.get() : Replies.forbidden())
+                .orElseGet(Replies::unauthorized);
     }
 
     public record Tenant(String id, String name, boolean isAdmin) {

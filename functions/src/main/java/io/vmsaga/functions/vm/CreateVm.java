@@ -7,7 +7,6 @@ import io.vmsaga.functions.network.NetworkMapper;
 import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Comparator;
@@ -59,14 +58,10 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
 
     @Override
     public Message<?> apply(Message<Request> message) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        Request request = Inputs.typed(message, Request.class).orElse(null);
-        if (request == null) {
-            return Inputs.malformed();
-        }
+        return tenants.serve(message, Request.class, this::create);
+    }
+
+    private Message<?> create(Tenants.Tenant caller, Request request) {
         String tenantId = request.tenantId() == null ? caller.id() : request.tenantId();
         if (!tenantId.equals(caller.id()) && !caller.isAdmin()) {
             return Replies.forbidden();

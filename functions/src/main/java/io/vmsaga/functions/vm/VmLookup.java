@@ -4,7 +4,6 @@ import io.vmsaga.functions.tenant.Tenants;
 import io.vmsaga.functions.tenant.Tenants.Tenant;
 import io.vmsaga.functions.vm.VmMapper.VmRow;
 import io.vmsaga.functions.web.Check;
-import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -29,22 +28,16 @@ public class VmLookup {
     }
 
     public <R extends ForVm> Message<?> on(Message<?> message, Class<R> type, Handler<R> handler) {
-        var caller = tenants.caller(message).orElse(null);
-        if (caller == null) {
-            return Replies.unauthorized();
-        }
-        R request = Inputs.typed(message, type).orElse(null);
-        if (request == null) {
-            return Inputs.malformed();
-        }
-        Check check = new Check().matches(request.vmId(), Check.ID, "vmId", true);
-        if (check.failed()) {
-            return check.reply();
-        }
-        VmRow vm = vms.find(request.vmId());
-        if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
-            return Replies.notFound("VM");
-        }
-        return handler.apply(request, caller, vm);
+        return tenants.serve(message, type, (caller, request) -> {
+            Check check = new Check().matches(request.vmId(), Check.ID, "vmId", true);
+            if (check.failed()) {
+                return check.reply();
+            }
+            VmRow vm = vms.find(request.vmId());
+            if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
+                return Replies.notFound("VM");
+            }
+            return handler.apply(request, caller, vm);
+        });
     }
 }
