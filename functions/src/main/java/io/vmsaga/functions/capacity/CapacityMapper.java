@@ -61,7 +61,9 @@ public interface CapacityMapper {
     record Expired(String id, String gid, String vmId) {
     }
 
-    @Select("SELECT id, gid, vm_id FROM reservation WHERE state = 'held' AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
+    /** Holds past their expiry: a create's ({@code held}) or a migration target's ({@code migrating}). */
+    @Select("SELECT id, gid, vm_id FROM reservation WHERE state IN ('held', 'migrating') "
+            + "AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
     java.util.List<Expired> expiredHolds();
 
     /** The second reservation a migrating VM holds, on its target: it moves node commitment, never tenant usage. */

@@ -10,13 +10,15 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Reclaims holds whose saga died: a reservation still {@code held} after its expiry, whose saga DTM no
- * longer runs (finished without compensating it, or unknown to DTM), gives its quota and capacity back
- * and takes the {@code creating} record with it. A live saga's hold is left alone however old.
+ * Reclaims holds whose saga died: a reservation still held after its expiry, whose saga DTM no longer
+ * runs (finished without compensating it, or unknown to DTM). A create's hold gives its quota and
+ * capacity back and takes the {@code creating} record with it; a migration target's hold gives back the
+ * target node's capacity (it never moved the tenant's quota). A live saga's hold is left alone.
  */
 @Component
 public class ReservationReaper {
     private static final Logger log = LoggerFactory.getLogger(ReservationReaper.class);
+    private static final java.util.Set<String> HOLDS = java.util.Set.of("held", "migrating");
 
     private final CapacityMapper capacity;
     private final VmMapper vms;
@@ -42,9 +44,11 @@ public class ReservationReaper {
                 seen.forEach(r -> capacity.lockTenant(r.tenantId()));
                 seen.forEach(r -> capacity.lockNode(r.nodeId()));
                 var held = capacity.lockReservationsOf(hold.vmId()).stream()
-                        .filter(r -> r.id().equals(hold.id()) && r.state().equals("held")).toList();
+                        .filter(r -> r.id().equals(hold.id()) && HOLDS.contains(r.state())).toList();
                 for (var r : held) {
-                    capacity.moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+                    if (r.state().equals("held")) {
+                        capacity.moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+                    }
                     capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
                     capacity.delete(r.id());
                 }

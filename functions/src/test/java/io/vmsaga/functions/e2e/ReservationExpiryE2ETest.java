@@ -38,6 +38,28 @@ class ReservationExpiryE2ETest {
     }
 
     @Test
+    void theTargetHoldOfADeadMigrationGivesBackTheTargetsCapacityOnly() {
+        var tenant = newTenant(5, 8, 4096);
+        var created = call("createVm", tenant.token(), vm("stays", "nodeId", "node-1"));
+        String vmId = created.text("vmId");
+        String gid = "dead-migration-" + vmId;
+        long before = number("SELECT committed_vcpus FROM node WHERE id = 'node-2'");
+        // what reserveMigrationTarget leaves when its saga is lost: a second reservation on the target
+        execute("INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+                + "VALUES (?, ?, ?, ?, 'node-2', 1, 128, 'migrating', CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND)",
+                gid, gid, vmId, tenant.id());
+        execute("UPDATE node SET committed_vcpus = committed_vcpus + 1, committed_memory_mb = committed_memory_mb + 128 WHERE id = 'node-2'");
+
+        assertThat(call("reclaimReservations", env("VMSAGA_ADMIN_TOKEN"), Map.of()).status()).isEqualTo(200);
+
+        assertThat(number("SELECT COUNT(*) FROM reservation WHERE id = ?", gid)).isZero();
+        assertThat(number("SELECT committed_vcpus FROM node WHERE id = 'node-2'")).isEqualTo(before);
+        assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).as("quota untouched").isEqualTo(1);
+        assertAccountingExact(tenant.id());
+        assertThat(processesMentioning(vmId)).as("the VM itself is left running").hasSize(1);
+    }
+
+    @Test
     void onlyAdministratorsMayRunIt() {
         var tenant = newTenant(1, 1, 128);
         assertThat(call("reclaimReservations", tenant.token(), Map.of()).status()).isEqualTo(403);
