@@ -27,6 +27,11 @@ public class Agents {
         return on(nodeId).withGid(branch.gid());
     }
 
+    /** The agent URL the node was registered with, or null for an unknown node. */
+    public String urlOf(String nodeId) {
+        return urls.agentUrl(nodeId);
+    }
+
     public AgentClient on(String nodeId) {
         String url = urls.agentUrl(nodeId);
         if (url == null) {
