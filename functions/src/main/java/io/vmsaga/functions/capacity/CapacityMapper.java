@@ -82,6 +82,26 @@ public interface CapacityMapper {
     @Select("SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId} FOR UPDATE")
     java.util.List<Reservation> lockReservationsOf(String vmId);
 
+    /**
+     * Gives back what the VM's reservations that {@code which} selects hold, and deletes them: node
+     * commitment always, tenant usage unless it is a migration target's hold (which never carried quota).
+     * Locks tenant, node, then reservation rows, the order every change here takes. Answers what it released.
+     */
+    default java.util.List<Reservation> release(String vmId, java.util.function.Predicate<Reservation> which) {
+        var seen = reservationsOf(vmId).stream().filter(which).toList();
+        seen.forEach(r -> lockTenant(r.tenantId()));
+        seen.forEach(r -> lockNode(r.nodeId()));
+        var held = lockReservationsOf(vmId).stream().filter(which).toList();
+        for (var r : held) {
+            if (!r.state().equals("migrating")) {
+                moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+            }
+            moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
+            delete(r.id());
+        }
+        return held;
+    }
+
     @Update("UPDATE reservation SET state = 'committed' WHERE vm_id = #{vmId} AND state = 'held'")
     void commit(String vmId);
 

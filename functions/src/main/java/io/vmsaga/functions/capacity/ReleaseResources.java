@@ -30,18 +30,9 @@ public class ReleaseResources implements Function<Message<VmStep>, Message<?>> {
     public Message<?> apply(Message<VmStep> call) {
         return branches.compensate(this, call, step -> {
             String vmId = step.vm().vmId();
-            // lock order as everywhere: tenant, node, then the reservation rows
-            var seen = capacity.reservationsOf(vmId);
-            seen.forEach(r -> capacity.lockTenant(r.tenantId()));
-            seen.forEach(r -> capacity.lockNode(r.nodeId()));
-            var held = capacity.lockReservationsOf(vmId);
-            for (var r : held) {
-                capacity.moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
-                capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
-                capacity.delete(r.id());
-            }
+            var released = capacity.release(vmId, r -> true);
             vms.deleteCreating(vmId, step.branch().gid());
-            return Replies.ok(Map.of("released", held.size()));
+            return Replies.ok(Map.of("released", released.size()));
         });
     }
 }

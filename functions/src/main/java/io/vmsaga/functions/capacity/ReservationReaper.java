@@ -40,18 +40,7 @@ public class ReservationReaper {
                 continue;
             }
             Boolean done = transaction.execute(tx -> {
-                var seen = capacity.reservationsOf(hold.vmId()).stream().filter(r -> r.id().equals(hold.id())).toList();
-                seen.forEach(r -> capacity.lockTenant(r.tenantId()));
-                seen.forEach(r -> capacity.lockNode(r.nodeId()));
-                var held = capacity.lockReservationsOf(hold.vmId()).stream()
-                        .filter(r -> r.id().equals(hold.id()) && HOLDS.contains(r.state())).toList();
-                for (var r : held) {
-                    if (r.state().equals("held")) {
-                        capacity.moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
-                    }
-                    capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
-                    capacity.delete(r.id());
-                }
+                var held = capacity.release(hold.vmId(), r -> r.id().equals(hold.id()) && HOLDS.contains(r.state()));
                 vms.deleteCreating(hold.vmId(), hold.gid());
                 return !held.isEmpty();
             });

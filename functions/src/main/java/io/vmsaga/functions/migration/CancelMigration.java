@@ -47,7 +47,7 @@ public class CancelMigration implements Function<Message<VmRequest>, Message<?>>
         if (!request.awaitResult()) {
             return Replies.status(202, response(vm.id(), migration.gid(), "cancelling"));
         }
-        String status = sagas.await(migration.gid(), Moves.WAIT_AT_MOST).map(t -> t.status()).orElse("submitted");
+        String status = sagas.status(migration.gid(), true);
         return switch (status) {
             case "failed" -> Replies.ok(response(vm.id(), migration.gid(), "cancelled"));
             case "succeed" -> pastPivot(migration.targetNodeId());

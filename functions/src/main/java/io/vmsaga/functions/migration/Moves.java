@@ -3,7 +3,6 @@ package io.vmsaga.functions.migration;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.functions.capacity.CapacityMapper;
 import io.vmsaga.functions.dtm.Saga;
-import io.vmsaga.functions.dtm.Transaction;
 import io.vmsaga.functions.network.NetworkMapper;
 import io.vmsaga.functions.node.Agents;
 import io.vmsaga.functions.saga.Faults;
@@ -25,7 +24,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Moves {
-    static final Duration WAIT_AT_MOST = Duration.ofSeconds(90);
     /** Where a target QEMU listens for the stream: outside Linux's ephemeral port range (32768–60999). */
     static final int FIRST_PORT = 61000;
     static final int PORTS = 4000;
@@ -116,19 +114,15 @@ public class Moves {
 
     /** The saga's state, after waiting for its end if asked to: 200 moved, 409 rolled back, 202 under way. */
     public Message<?> answer(String vmId, String gid, boolean awaitResult) {
-        var saga = awaitResult ? sagas.await(gid, WAIT_AT_MOST) : sagas.find(gid);
-        String status = saga.map(Transaction::status).orElse("submitted");
+        String status = sagas.status(gid, awaitResult);
         var vm = vms.find(vmId);
         var migration = MigrationView.of(rows.find(gid));
         var response = new Response(vmId, gid, status, vm == null ? null : vm.nodeId(), migration, sagas.adminUrl(gid));
-        return switch (status) {
-            case "succeed" -> Replies.ok(response);
-            case "failed" -> Replies.status(409, new Failure("migration_failed", migration != null && migration.pivoted()
-                    ? "the saga failed past its pivot: the move was finished, the VM runs on its target"
-                    : "the migration was rolled back: the VM stays on its source as it was",
-                    migration == null ? null : migration.cancelReason(), response));
-            default -> Replies.status(202, response);
-        };
+        return Sagas.reply(status, response, () -> Replies.status(409, new Failure("migration_failed",
+                migration != null && migration.pivoted()
+                        ? "the saga failed past its pivot: the move was finished, the VM runs on its target"
+                        : "the migration was rolled back: the VM stays on its source as it was",
+                migration == null ? null : migration.cancelReason(), response)));
     }
 
     private MigrationPlan plan(VmMapper.VmRow vm, List<VmMapper.DiskRow> disks, Order order, String gid) {

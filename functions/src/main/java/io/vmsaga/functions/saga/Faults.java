@@ -24,10 +24,6 @@ public class Faults {
         this.enabled = enabled;
     }
 
-    public boolean enabled() {
-        return enabled;
-    }
-
     public void register(String gid, Map<String, String> stepFaults) {
         if (!enabled || stepFaults == null) {
             return;

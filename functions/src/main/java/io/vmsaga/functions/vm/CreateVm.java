@@ -26,7 +26,6 @@ import org.springframework.stereotype.Component;
 @Component("createVm")
 public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>> {
     static final Duration TIMEOUT_TO_FAIL = Duration.ofSeconds(60);
-    static final Duration WAIT_AT_MOST = Duration.ofSeconds(90);
     private static final Set<String> STEPS = Set.of("reserveResources", "createDisk", "createNic", "writeVmConfig",
             "startQemu", "verifyQmp", "recordVmRunning");
     private static final Logger log = LoggerFactory.getLogger(CreateVm.class);
@@ -103,16 +102,11 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     }
 
     private Message<?> answer(Request request, String vmId, String gid) {
-        var saga = request.awaitResult() ? sagas.await(gid, WAIT_AT_MOST) : sagas.find(gid);
-        String status = saga.map(t -> t.status()).orElse("submitted");
+        String status = sagas.status(gid, request.awaitResult());
         var row = vms.find(vmId);
         var response = new Response(vmId, gid, status, row == null ? null : row.nodeId(), sagas.adminUrl(gid));
-        return switch (status) {
-            case "succeed" -> Replies.ok(response);
-            case "failed" -> Replies.status(409, Map.of("code", "create_failed", "vm", response,
-                    "message", "the create saga failed and was compensated; see dtmUrl"));
-            default -> Replies.status(202, response);
-        };
+        return Sagas.reply(status, response, () -> Replies.status(409, Map.of("code", "create_failed", "vm", response,
+                "message", "the create saga failed and was compensated; see dtmUrl")));
     }
 
     /** The active node with the most free memory that fits the VM, overcommit ratios applied. */

@@ -60,12 +60,9 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
     }
 
     private Message<?> answer(VmRequest request, String vmId, String gid) {
-        var saga = request.awaitResult() ? sagas.await(gid, CreateVm.WAIT_AT_MOST) : sagas.find(gid);
-        String status = saga.map(t -> t.status()).orElse("submitted");
+        String status = sagas.status(gid, request.awaitResult());
         var response = new Response(vmId, gid, status, sagas.adminUrl(gid));
-        return status.equals("succeed") ? Replies.ok(response)
-                : status.equals("failed") ? Replies.status(409, Map.of("code", "delete_failed", "vm", response))
-                : Replies.status(202, response);
+        return Sagas.reply(status, response, () -> Replies.status(409, Map.of("code", "delete_failed", "vm", response)));
     }
 
     /** The plan the VM was created from, rebuilt from its rows: what the delete steps remove. */
