@@ -7,19 +7,22 @@ import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
-/** {@code POST /reclaimReservations} (administrators, or a schedule): runs the {@link ReservationReaper} once. */
+/**
+ * {@code POST /reclaimReservations} (administrators, or a schedule): runs the {@link
+ * ReservationReaper} once.
+ */
 @Component("reclaimReservations")
 public class ReclaimReservations implements Function<Message<Map<String, Object>>, Message<?>> {
-    private final Tenants tenants;
-    private final ReservationReaper reaper;
+  private final Tenants tenants;
+  private final ReservationReaper reaper;
 
-    public ReclaimReservations(Tenants tenants, ReservationReaper reaper) {
-        this.tenants = tenants;
-        this.reaper = reaper;
-    }
+  public ReclaimReservations(Tenants tenants, ReservationReaper reaper) {
+    this.tenants = tenants;
+    this.reaper = reaper;
+  }
 
-    @Override
-    public Message<?> apply(Message<Map<String, Object>> message) {
-        return tenants.asAdmin(message, () -> Replies.ok(Map.of("reclaimed", reaper.reclaim())));
-    }
+  @Override
+  public Message<?> apply(Message<Map<String, Object>> message) {
+    return tenants.asAdmin(message, () -> Replies.ok(Map.of("reclaimed", reaper.reclaim())));
+  }
 }

@@ -19,89 +19,104 @@ import java.util.Optional;
  * forever (upstream #40), it cannot set request_timeout, and it pulls in nacos, feign and okhttp.
  */
 public class DtmClient {
-    private final URI base;
-    private final ObjectMapper json;
-    private final HttpClient http;
+  private final URI base;
+  private final ObjectMapper json;
+  private final HttpClient http;
 
-    public DtmClient(URI base, ObjectMapper json) {
-        this.base = base;
-        this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    }
+  public DtmClient(URI base, ObjectMapper json) {
+    this.base = base;
+    this.json = json;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  }
 
-    public String newGid() {
-        return call(get("/api/dtmsvr/newGid")).path("gid").asText();
-    }
+  public String newGid() {
+    return call(get("/api/dtmsvr/newGid")).path("gid").asText();
+  }
 
-    /**
-     * Submits a saga. A gid DTM already knows answers 409 and starts nothing new: that is how a retried
-     * request with the same idempotency key finds the saga it started before, so it is success here.
-     */
-    public void submit(SagaRequest saga) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/api/dtmsvr/submit"))
+  /**
+   * Submits a saga. A gid DTM already knows answers 409 and starts nothing new: that is how a
+   * retried request with the same idempotency key finds the saga it started before, so it is
+   * success here.
+   */
+  public void submit(SagaRequest saga) {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(base.resolve("/api/dtmsvr/submit"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(write(saga)))
                 .build());
-        if (response.statusCode() != 200 && response.statusCode() != 409) {
-            throw new DtmException("submit of " + saga.gid() + " answered " + response.statusCode() + ": " + response.body());
-        }
+    if (response.statusCode() != 200 && response.statusCode() != 409) {
+      throw new DtmException(
+          "submit of "
+              + saga.gid()
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + response.body());
+    }
+  }
+
+  public Optional<Transaction> query(String gid) {
+    JsonNode body =
+        call(get("/api/dtmsvr/query?gid=" + URLEncoder.encode(gid, StandardCharsets.UTF_8)));
+    JsonNode transaction = body.path("transaction");
+    if (transaction.isMissingNode() || transaction.isNull()) {
+      return Optional.empty();
+    }
+    List<Transaction.Branch> branches = new ArrayList<>();
+    body.path("branches")
+        .forEach(b -> branches.add(json.convertValue(b, Transaction.Branch.class)));
+    return Optional.of(
+        new Transaction(
+            transaction.path("gid").asText(),
+            transaction.path("status").asText(),
+            transaction.path("rollback_reason").asText(""),
+            branches));
+  }
+
+  private HttpRequest get(String path) {
+    return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
+  }
+
+  private JsonNode call(HttpRequest request) {
+    HttpResponse<String> response = send(request);
+    if (response.statusCode() != 200) {
+      throw new DtmException(request.uri().getPath() + " answered " + response.statusCode());
+    }
+    try {
+      return json.readTree(response.body());
+    } catch (IOException e) {
+      throw new DtmException("unreadable answer from " + request.uri().getPath(), e);
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new DtmException("DTM unreachable at " + base, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DtmException("interrupted while calling DTM", e);
+    }
+  }
+
+  private String write(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  public static class DtmException extends RuntimeException {
+    public DtmException(String message) {
+      super(message);
     }
 
-    public Optional<Transaction> query(String gid) {
-        JsonNode body = call(get("/api/dtmsvr/query?gid=" + URLEncoder.encode(gid, StandardCharsets.UTF_8)));
-        JsonNode transaction = body.path("transaction");
-        if (transaction.isMissingNode() || transaction.isNull()) {
-            return Optional.empty();
-        }
-        List<Transaction.Branch> branches = new ArrayList<>();
-        body.path("branches").forEach(b -> branches.add(json.convertValue(b, Transaction.Branch.class)));
-        return Optional.of(new Transaction(transaction.path("gid").asText(), transaction.path("status").asText(),
-                transaction.path("rollback_reason").asText(""), branches));
+    public DtmException(String message, Throwable cause) {
+      super(message, cause);
     }
-
-    private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
-    }
-
-    private JsonNode call(HttpRequest request) {
-        HttpResponse<String> response = send(request);
-        if (response.statusCode() != 200) {
-            throw new DtmException(request.uri().getPath() + " answered " + response.statusCode());
-        }
-        try {
-            return json.readTree(response.body());
-        } catch (IOException e) {
-            throw new DtmException("unreadable answer from " + request.uri().getPath(), e);
-        }
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new DtmException("DTM unreachable at " + base, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DtmException("interrupted while calling DTM", e);
-        }
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    public static class DtmException extends RuntimeException {
-        public DtmException(String message) {
-            super(message);
-        }
-
-        public DtmException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
+  }
 }

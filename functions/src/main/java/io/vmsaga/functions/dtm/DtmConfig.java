@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration
 public class DtmConfig {
-    @Bean
-    public DtmClient dtmClient(@Value("${vmsaga.dtm-url}") URI dtmUrl, ObjectMapper json) {
-        return new DtmClient(dtmUrl, json);
-    }
+  @Bean
+  public DtmClient dtmClient(@Value("${vmsaga.dtm-url}") URI dtmUrl, ObjectMapper json) {
+    return new DtmClient(dtmUrl, json);
+  }
 }

@@ -9,74 +9,89 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * An ordered list of (action, compensation) function pairs, each with its typed payload. Branch ids are
- * fixed here ("01", "02", … as DTM numbers them) so a payload can name its own branch.
+ * An ordered list of (action, compensation) function pairs, each with its typed payload. Branch ids
+ * are fixed here ("01", "02", … as DTM numbers them) so a payload can name its own branch.
  */
 public final class Saga {
-    /** How long DTM waits for one branch call; agent calls inside a step stay well below it. */
-    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
+  /** How long DTM waits for one branch call; agent calls inside a step stay well below it. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
 
-    private final String gid;
-    private final List<SagaRequest.Step> steps = new ArrayList<>();
-    private final List<Object> payloads = new ArrayList<>();
-    private Duration timeoutToFail = Duration.ofMinutes(2);
-    private Duration retryInterval = Duration.ofSeconds(1);
-    private Duration requestTimeout = REQUEST_TIMEOUT;
+  private final String gid;
+  private final List<SagaRequest.Step> steps = new ArrayList<>();
+  private final List<Object> payloads = new ArrayList<>();
+  private Duration timeoutToFail = Duration.ofMinutes(2);
+  private Duration retryInterval = Duration.ofSeconds(1);
+  private Duration requestTimeout = REQUEST_TIMEOUT;
 
-    private Saga(String gid) {
-        this.gid = gid;
+  private Saga(String gid) {
+    this.gid = gid;
+  }
+
+  public static Saga withGid(String gid) {
+    return new Saga(gid);
+  }
+
+  public Saga step(String action, String compensate, Function<BranchRef, ?> payload) {
+    payloads.add(payload.apply(new BranchRef(gid, String.format("%02d", steps.size() + 1))));
+    steps.add(new SagaRequest.Step(action, compensate));
+    return this;
+  }
+
+  /** A saga has no timeout in DTM by default; ours always ends, compensated, after this. */
+  public Saga timeoutToFail(Duration timeout) {
+    this.timeoutToFail = timeout;
+    return this;
+  }
+
+  public Saga retryInterval(Duration interval) {
+    this.retryInterval = interval;
+    return this;
+  }
+
+  public Saga requestTimeout(Duration timeout) {
+    this.requestTimeout = timeout;
+    return this;
+  }
+
+  public String gid() {
+    return gid;
+  }
+
+  /** Resolves function names to the URLs DTM calls and serialises every payload. */
+  public SagaRequest toRequest(
+      String functionsUrl, Map<String, String> branchHeaders, ObjectMapper json) {
+    List<SagaRequest.Step> urls =
+        steps.stream()
+            .map(
+                s ->
+                    new SagaRequest.Step(
+                        url(functionsUrl, s.action()), url(functionsUrl, s.compensate())))
+            .toList();
+    List<String> bodies = payloads.stream().map(p -> write(json, p)).toList();
+    return new SagaRequest(
+        gid,
+        "saga",
+        urls,
+        bodies,
+        false,
+        timeoutToFail.toSeconds(),
+        retryInterval.toSeconds(),
+        requestTimeout.toSeconds(),
+        branchHeaders,
+        "");
+  }
+
+  /** An empty function name stays empty: DTM treats an empty URL as "nothing to do", done. */
+  private static String url(String functionsUrl, String function) {
+    return function.isEmpty() ? "" : functionsUrl + "/" + function;
+  }
+
+  private static String write(ObjectMapper json, Object payload) {
+    try {
+      return json.writeValueAsString(payload);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "step payload is not serialisable: " + payload.getClass(), e);
     }
-
-    public static Saga withGid(String gid) {
-        return new Saga(gid);
-    }
-
-    public Saga step(String action, String compensate, Function<BranchRef, ?> payload) {
-        payloads.add(payload.apply(new BranchRef(gid, String.format("%02d", steps.size() + 1))));
-        steps.add(new SagaRequest.Step(action, compensate));
-        return this;
-    }
-
-    /** A saga has no timeout in DTM by default; ours always ends, compensated, after this. */
-    public Saga timeoutToFail(Duration timeout) {
-        this.timeoutToFail = timeout;
-        return this;
-    }
-
-    public Saga retryInterval(Duration interval) {
-        this.retryInterval = interval;
-        return this;
-    }
-
-    public Saga requestTimeout(Duration timeout) {
-        this.requestTimeout = timeout;
-        return this;
-    }
-
-    public String gid() {
-        return gid;
-    }
-
-    /** Resolves function names to the URLs DTM calls and serialises every payload. */
-    public SagaRequest toRequest(String functionsUrl, Map<String, String> branchHeaders, ObjectMapper json) {
-        List<SagaRequest.Step> urls = steps.stream()
-                .map(s -> new SagaRequest.Step(url(functionsUrl, s.action()), url(functionsUrl, s.compensate())))
-                .toList();
-        List<String> bodies = payloads.stream().map(p -> write(json, p)).toList();
-        return new SagaRequest(gid, "saga", urls, bodies, false, timeoutToFail.toSeconds(),
-                retryInterval.toSeconds(), requestTimeout.toSeconds(), branchHeaders, "");
-    }
-
-    /** An empty function name stays empty: DTM treats an empty URL as "nothing to do", done. */
-    private static String url(String functionsUrl, String function) {
-        return function.isEmpty() ? "" : functionsUrl + "/" + function;
-    }
-
-    private static String write(ObjectMapper json, Object payload) {
-        try {
-            return json.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("step payload is not serialisable: " + payload.getClass(), e);
-        }
-    }
+  }
 }

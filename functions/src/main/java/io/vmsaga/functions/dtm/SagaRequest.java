@@ -5,20 +5,21 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
 
-/** The body of DTM's {@code POST /api/dtmsvr/submit} for a saga (DESIGN §3). Times are in seconds. */
+/**
+ * The body of DTM's {@code POST /api/dtmsvr/submit} for a saga (DESIGN §3). Times are in seconds.
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SagaRequest(
-        String gid,
-        String transType,
-        List<Step> steps,
-        List<String> payloads,
-        boolean waitResult,
-        long timeoutToFail,
-        long retryInterval,
-        long requestTimeout,
-        Map<String, String> branchHeaders,
-        String customData) {
+    String gid,
+    String transType,
+    List<Step> steps,
+    List<String> payloads,
+    boolean waitResult,
+    long timeoutToFail,
+    long retryInterval,
+    long requestTimeout,
+    Map<String, String> branchHeaders,
+    String customData) {
 
-    public record Step(String action, String compensate) {
-    }
+  public record Step(String action, String compensate) {}
 }

@@ -10,16 +10,17 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Transaction(String gid, String status, String rollbackReason, List<Branch> branches) {
 
-    public boolean finished() {
-        return "succeed".equals(status) || "failed".equals(status);
-    }
+  public boolean finished() {
+    return "succeed".equals(status) || "failed".equals(status);
+  }
 
-    public long count(String op, String branchStatus) {
-        return branches.stream().filter(b -> b.op().equals(op) && b.status().equals(branchStatus)).count();
-    }
+  public long count(String op, String branchStatus) {
+    return branches.stream()
+        .filter(b -> b.op().equals(op) && b.status().equals(branchStatus))
+        .count();
+  }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Branch(String branchId, String op, String status, String url) {
-    }
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Branch(String branchId, String op, String status, String url) {}
 }

@@ -13,86 +13,94 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Polls the migration: each call reads QEMU's progress on the source (for up to a second), records it
- * for getVm, and answers ONGOING (DTM calls again after the retry interval) until QEMU reports
- * {@code completed} — the pivot, recorded here — or {@code failed}/{@code cancelled}, a business failure
- * that rolls the saga back. A cancel (asked by {@code cancelMigration}, or because the target's agent
- * stopped answering: a VM must not land where nobody can manage it) is passed to QEMU, which then
- * settles it one way or the other.
+ * Polls the migration: each call reads QEMU's progress on the source (for up to a second), records
+ * it for getVm, and answers ONGOING (DTM calls again after the retry interval) until QEMU reports
+ * {@code completed} — the pivot, recorded here — or {@code failed}/{@code cancelled}, a business
+ * failure that rolls the saga back. A cancel (asked by {@code cancelMigration}, or because the
+ * target's agent stopped answering: a VM must not land where nobody can manage it) is passed to
+ * QEMU, which then settles it one way or the other.
  */
 @Component("awaitMigration")
 public class AwaitMigration implements Function<Message<MigrationStep>, Message<?>> {
-    static final String TARGET_UNREACHABLE = "target_unreachable";
-    static final Duration SETTLE = Duration.ofSeconds(1);
-    static final Duration POLL = Duration.ofMillis(20);
+  static final String TARGET_UNREACHABLE = "target_unreachable";
+  static final Duration SETTLE = Duration.ofSeconds(1);
+  static final Duration POLL = Duration.ofMillis(20);
 
-    private final Branches branches;
-    private final Agents agents;
-    private final Migrations migrations;
+  private final Branches branches;
+  private final Agents agents;
+  private final Migrations migrations;
 
-    public AwaitMigration(Branches branches, Agents agents, Migrations migrations) {
-        this.branches = branches;
-        this.agents = agents;
-        this.migrations = migrations;
-    }
+  public AwaitMigration(Branches branches, Agents agents, Migrations migrations) {
+    this.branches = branches;
+    this.agents = agents;
+    this.migrations = migrations;
+  }
 
-    @Override
-    public Message<?> apply(Message<MigrationStep> call) {
-        return branches.action(this, call, step -> {
-            var move = step.move();
-            String gid = step.branch().gid();
-            AgentClient source = agents.on(move.sourceNodeId(), step.branch());
-            MigrationInfo info = awhile(source, move.vmId());
-            migrations.record(gid, info);
-            String status = OutgoingMigration.status(info);
-            switch (status) {
-                case "completed" -> {
-                    migrations.markPivoted(gid);
-                    return Replies.ok(info);
-                }
-                case "failed", "cancelled", "none" -> {
-                    String reason = migrations.cancelReason(gid);
-                    return Replies.failure(reason == null ? "migration_failed" : reason,
-                            "the migration ended " + status + " before the pivot");
-                }
-                default -> {
-                    String reason = migrations.cancelReason(gid);
-                    if (reason == null && !answers(agents.on(move.targetNodeId(), step.branch()), move.vmId())) {
-                        migrations.requestCancel(gid, TARGET_UNREACHABLE);
-                        reason = TARGET_UNREACHABLE;
-                    }
-                    if (reason != null) {
-                        source.cancelMigration(move.vmId());
-                        return Replies.ongoing("cancelling the migration (" + reason + ")");
-                    }
-                    return Replies.ongoing("migrating: " + status);
-                }
+  @Override
+  public Message<?> apply(Message<MigrationStep> call) {
+    return branches.action(
+        this,
+        call,
+        step -> {
+          var move = step.move();
+          String gid = step.branch().gid();
+          AgentClient source = agents.on(move.sourceNodeId(), step.branch());
+          MigrationInfo info = awhile(source, move.vmId());
+          migrations.record(gid, info);
+          String status = OutgoingMigration.status(info);
+          switch (status) {
+            case "completed" -> {
+              migrations.markPivoted(gid);
+              return Replies.ok(info);
             }
+            case "failed", "cancelled", "none" -> {
+              String reason = migrations.cancelReason(gid);
+              return Replies.failure(
+                  reason == null ? "migration_failed" : reason,
+                  "the migration ended " + status + " before the pivot");
+            }
+            default -> {
+              String reason = migrations.cancelReason(gid);
+              if (reason == null
+                  && !answers(agents.on(move.targetNodeId(), step.branch()), move.vmId())) {
+                migrations.requestCancel(gid, TARGET_UNREACHABLE);
+                reason = TARGET_UNREACHABLE;
+              }
+              if (reason != null) {
+                source.cancelMigration(move.vmId());
+                return Replies.ongoing("cancelling the migration (" + reason + ")");
+              }
+              return Replies.ongoing("migrating: " + status);
+            }
+          }
         });
-    }
+  }
 
-    /**
-     * QEMU's reading once the migration ended, or after a short while. A small VM migrates in tens of
-     * milliseconds: waiting for it here, far below DTM's request timeout, spares the saga a whole retry
-     * interval; a long migration is still answered within {@link #SETTLE}.
-     */
-    private static MigrationInfo awhile(AgentClient source, String vmId) {
-        long until = System.nanoTime() + SETTLE.toNanos();
-        MigrationInfo info = source.migration(vmId);
-        while (!info.finished() && System.nanoTime() < until) {
-            Faults.pause(POLL.toMillis());
-            info = source.migration(vmId);
-        }
-        return info;
+  /**
+   * QEMU's reading once the migration ended, or after a short while. A small VM migrates in tens of
+   * milliseconds: waiting for it here, far below DTM's request timeout, spares the saga a whole
+   * retry interval; a long migration is still answered within {@link #SETTLE}.
+   */
+  private static MigrationInfo awhile(AgentClient source, String vmId) {
+    long until = System.nanoTime() + SETTLE.toNanos();
+    MigrationInfo info = source.migration(vmId);
+    while (!info.finished() && System.nanoTime() < until) {
+      Faults.pause(POLL.toMillis());
+      info = source.migration(vmId);
     }
+    return info;
+  }
 
-    /** False only when the target's agent gives no answer at all; a slow or erring agent is asked again next time. */
-    private static boolean answers(AgentClient target, String vmId) {
-        try {
-            target.getVm(vmId);
-            return true;
-        } catch (AgentException e) {
-            return e.status() != 0;
-        }
+  /**
+   * False only when the target's agent gives no answer at all; a slow or erring agent is asked
+   * again next time.
+   */
+  private static boolean answers(AgentClient target, String vmId) {
+    try {
+      target.getVm(vmId);
+      return true;
+    } catch (AgentException e) {
+      return e.status() != 0;
     }
+  }
 }

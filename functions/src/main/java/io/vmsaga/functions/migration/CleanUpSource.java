@@ -9,28 +9,32 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Removes the VM from the node it left (QEMU, config, taps, copied local disks). Past the pivot the move
- * only goes forward: whatever the source's agent answers, this is retried, never failed.
+ * Removes the VM from the node it left (QEMU, config, taps, copied local disks). Past the pivot the
+ * move only goes forward: whatever the source's agent answers, this is retried, never failed.
  */
 @Component("cleanUpSource")
 public class CleanUpSource implements Function<Message<MigrationStep>, Message<?>> {
-    private final Branches branches;
-    private final SourceSide sourceSide;
+  private final Branches branches;
+  private final SourceSide sourceSide;
 
-    public CleanUpSource(Branches branches, SourceSide sourceSide) {
-        this.branches = branches;
-        this.sourceSide = sourceSide;
-    }
+  public CleanUpSource(Branches branches, SourceSide sourceSide) {
+    this.branches = branches;
+    this.sourceSide = sourceSide;
+  }
 
-    @Override
-    public Message<?> apply(Message<MigrationStep> call) {
-        return branches.action(this, call, step -> {
-            try {
-                sourceSide.remove(step.move(), step.branch());
-            } catch (AgentException e) {
-                return Replies.unavailable("source agent: " + e.code());
-            }
-            return Replies.ok(Map.of("removed", step.move().vmId(), "from", step.move().sourceNodeId()));
+  @Override
+  public Message<?> apply(Message<MigrationStep> call) {
+    return branches.action(
+        this,
+        call,
+        step -> {
+          try {
+            sourceSide.remove(step.move(), step.branch());
+          } catch (AgentException e) {
+            return Replies.unavailable("source agent: " + e.code());
+          }
+          return Replies.ok(
+              Map.of("removed", step.move().vmId(), "from", step.move().sourceNodeId()));
         });
-    }
+  }
 }

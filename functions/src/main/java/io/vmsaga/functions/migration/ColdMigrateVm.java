@@ -12,41 +12,64 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /coldMigrateVm}: moves a VM with its local disks to another node — stopped, copied, started
- * there (if it ran). Until it runs on the target a failure leaves it on its source as it was.
+ * {@code POST /coldMigrateVm}: moves a VM with its local disks to another node — stopped, copied,
+ * started there (if it ran). Until it runs on the target a failure leaves it on its source as it
+ * was.
  */
 @Component("coldMigrateVm")
 public class ColdMigrateVm implements Function<Message<ColdMigrateVm.Request>, Message<?>> {
-    /** Disk copies take as long as the disks are large. */
-    static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(30);
-    static final Set<String> STEPS = Set.of("reserveMigrationTarget", "stopSourceVm", "copyDisks", "startTargetVm",
-            "updateVmNode", "cleanUpSource", "releaseSourceReservation");
+  /** Disk copies take as long as the disks are large. */
+  static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(30);
 
-    public record Request(String vmId, String targetNodeId, boolean awaitResult, Map<String, String> faults,
-            Integer timeoutToFailSeconds) implements ForVm {
-    }
+  static final Set<String> STEPS =
+      Set.of(
+          "reserveMigrationTarget",
+          "stopSourceVm",
+          "copyDisks",
+          "startTargetVm",
+          "updateVmNode",
+          "cleanUpSource",
+          "releaseSourceReservation");
 
-    private final VmLookup lookup;
-    private final Moves moves;
-    private final Faults faults;
+  public record Request(
+      String vmId,
+      String targetNodeId,
+      boolean awaitResult,
+      Map<String, String> faults,
+      Integer timeoutToFailSeconds)
+      implements ForVm {}
 
-    public ColdMigrateVm(VmLookup lookup, Moves moves, Faults faults) {
-        this.lookup = lookup;
-        this.moves = moves;
-        this.faults = faults;
-    }
+  private final VmLookup lookup;
+  private final Moves moves;
+  private final Faults faults;
 
-    @Override
-    public Message<?> apply(Message<Request> message) {
-        return lookup.on(message, Request.class, (r, caller, vm) -> {
-            var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
-            faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
-            if (check.failed()) {
-                return check.reply();
-            }
-            return moves.start(vm, new Moves.Order(r.targetNodeId(), MigrationPlan.COLD, null,
-                    r.awaitResult(), r.faults(), faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
-                    ColdMigrateVmSaga::of);
+  public ColdMigrateVm(VmLookup lookup, Moves moves, Faults faults) {
+    this.lookup = lookup;
+    this.moves = moves;
+    this.faults = faults;
+  }
+
+  @Override
+  public Message<?> apply(Message<Request> message) {
+    return lookup.on(
+        message,
+        Request.class,
+        (r, caller, vm) -> {
+          var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
+          faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
+          if (check.failed()) {
+            return check.reply();
+          }
+          return moves.start(
+              vm,
+              new Moves.Order(
+                  r.targetNodeId(),
+                  MigrationPlan.COLD,
+                  null,
+                  r.awaitResult(),
+                  r.faults(),
+                  faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
+              ColdMigrateVmSaga::of);
         });
-    }
+  }
 }

@@ -13,50 +13,84 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /migrateVm}: moves a running VM whose disks are all in the shared pool to another node while
- * it runs. A VM with a local disk is refused (409 {@code local_disk}): coldMigrateVm moves those.
+ * {@code POST /migrateVm}: moves a running VM whose disks are all in the shared pool to another
+ * node while it runs. A VM with a local disk is refused (409 {@code local_disk}): coldMigrateVm
+ * moves those.
  */
 @Component("migrateVm")
 public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?>> {
-    /** Past this DTM rolls back a migration stuck before its pivot (the compensations keep one past it). */
-    static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(10);
-    static final Set<String> STEPS = Set.of("reserveMigrationTarget", "verifySharedDisks", "setMigrationParameters",
-            "startMigration", "awaitMigration", "updateVmNode", "cleanUpSource", "releaseSourceReservation");
+  /**
+   * Past this DTM rolls back a migration stuck before its pivot (the compensations keep one past
+   * it).
+   */
+  static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(10);
 
-    public record Request(String vmId, String targetNodeId, Integer maxDowntimeMs, Integer maxBandwidthMb,
-            Boolean autoConverge, Boolean xbzrle, boolean awaitResult, Map<String, String> faults,
-            Integer timeoutToFailSeconds) implements ForVm {
-    }
+  static final Set<String> STEPS =
+      Set.of(
+          "reserveMigrationTarget",
+          "verifySharedDisks",
+          "setMigrationParameters",
+          "startMigration",
+          "awaitMigration",
+          "updateVmNode",
+          "cleanUpSource",
+          "releaseSourceReservation");
 
-    private final VmLookup lookup;
-    private final Moves moves;
-    private final Faults faults;
+  public record Request(
+      String vmId,
+      String targetNodeId,
+      Integer maxDowntimeMs,
+      Integer maxBandwidthMb,
+      Boolean autoConverge,
+      Boolean xbzrle,
+      boolean awaitResult,
+      Map<String, String> faults,
+      Integer timeoutToFailSeconds)
+      implements ForVm {}
 
-    public MigrateVm(VmLookup lookup, Moves moves, Faults faults) {
-        this.lookup = lookup;
-        this.moves = moves;
-        this.faults = faults;
-    }
+  private final VmLookup lookup;
+  private final Moves moves;
+  private final Faults faults;
 
-    @Override
-    public Message<?> apply(Message<Request> message) {
-        return lookup.on(message, Request.class, (r, caller, vm) -> {
-            var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
-            if (r.maxDowntimeMs() != null) {
-                check.range(r.maxDowntimeMs(), 1, 60_000, "maxDowntimeMs");
-            }
-            if (r.maxBandwidthMb() != null) {
-                check.range(r.maxBandwidthMb(), 1, 1 << 20, "maxBandwidthMb");
-            }
-            faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
-            if (check.failed()) {
-                return check.reply();
-            }
-            var parameters = new MigrationParameters(r.xbzrle(), r.autoConverge(),
-                    r.maxDowntimeMs() == null ? null : r.maxDowntimeMs().longValue(),
-                    r.maxBandwidthMb() == null ? null : r.maxBandwidthMb().longValue());
-            return moves.start(vm, new Moves.Order(r.targetNodeId(), MigrationPlan.LIVE, parameters,
-                    r.awaitResult(), r.faults(), faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)), MigrateVmSaga::of);
+  public MigrateVm(VmLookup lookup, Moves moves, Faults faults) {
+    this.lookup = lookup;
+    this.moves = moves;
+    this.faults = faults;
+  }
+
+  @Override
+  public Message<?> apply(Message<Request> message) {
+    return lookup.on(
+        message,
+        Request.class,
+        (r, caller, vm) -> {
+          var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
+          if (r.maxDowntimeMs() != null) {
+            check.range(r.maxDowntimeMs(), 1, 60_000, "maxDowntimeMs");
+          }
+          if (r.maxBandwidthMb() != null) {
+            check.range(r.maxBandwidthMb(), 1, 1 << 20, "maxBandwidthMb");
+          }
+          faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
+          if (check.failed()) {
+            return check.reply();
+          }
+          var parameters =
+              new MigrationParameters(
+                  r.xbzrle(),
+                  r.autoConverge(),
+                  r.maxDowntimeMs() == null ? null : r.maxDowntimeMs().longValue(),
+                  r.maxBandwidthMb() == null ? null : r.maxBandwidthMb().longValue());
+          return moves.start(
+              vm,
+              new Moves.Order(
+                  r.targetNodeId(),
+                  MigrationPlan.LIVE,
+                  parameters,
+                  r.awaitResult(),
+                  r.faults(),
+                  faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
+              MigrateVmSaga::of);
         });
-    }
+  }
 }

@@ -10,68 +10,97 @@ import org.apache.ibatis.annotations.Update;
 /** The {@code migration} table (V004) and the VM metadata a move switches to its target. */
 @Mapper
 public interface MigrationMapper {
-    record MigrationRow(String gid, String vmId, String kind, String sourceNodeId, String targetNodeId, String status,
-            boolean pivoted, String cancelReason, Integer incomingPort, Long totalBytes, Long transferredBytes,
-            Long remainingBytes, Double mbps, Long downtimeMs, Long totalTimeMs, String outcome, String note) {
-    }
+  record MigrationRow(
+      String gid,
+      String vmId,
+      String kind,
+      String sourceNodeId,
+      String targetNodeId,
+      String status,
+      boolean pivoted,
+      String cancelReason,
+      Integer incomingPort,
+      Long totalBytes,
+      Long transferredBytes,
+      Long remainingBytes,
+      Double mbps,
+      Long downtimeMs,
+      Long totalTimeMs,
+      String outcome,
+      String note) {}
 
-    String COLUMNS = "gid, vm_id, kind, source_node_id, target_node_id, status, pivoted, cancel_reason, incoming_port, "
-            + "total_bytes, transferred_bytes, remaining_bytes, mbps, downtime_ms, total_time_ms, outcome, note";
+  String COLUMNS =
+      "gid, vm_id, kind, source_node_id, target_node_id, status, pivoted, cancel_reason, incoming_port, "
+          + "total_bytes, transferred_bytes, remaining_bytes, mbps, downtime_ms, total_time_ms, outcome, note";
 
-    @Insert("INSERT INTO migration (gid, vm_id, kind, source_node_id, target_node_id, incoming_port) VALUES "
-            + "(#{gid}, #{m.vmId}, #{m.kind}, #{m.sourceNodeId}, #{m.targetNodeId}, #{m.incomingPort})")
-    void insert(@Param("gid") String gid, @Param("m") MigrationPlan move);
+  @Insert(
+      "INSERT INTO migration (gid, vm_id, kind, source_node_id, target_node_id, incoming_port) VALUES "
+          + "(#{gid}, #{m.vmId}, #{m.kind}, #{m.sourceNodeId}, #{m.targetNodeId}, #{m.incomingPort})")
+  void insert(@Param("gid") String gid, @Param("m") MigrationPlan move);
 
-    @Delete("DELETE FROM migration WHERE gid = #{gid}")
-    void delete(String gid);
+  @Delete("DELETE FROM migration WHERE gid = #{gid}")
+  void delete(String gid);
 
-    @Select("SELECT " + COLUMNS + " FROM migration WHERE gid = #{gid}")
-    MigrationRow find(String gid);
+  @Select("SELECT " + COLUMNS + " FROM migration WHERE gid = #{gid}")
+  MigrationRow find(String gid);
 
-    @Select("SELECT " + COLUMNS + " FROM migration WHERE vm_id = #{vmId} ORDER BY created_at DESC, gid LIMIT 1")
-    MigrationRow latestOf(String vmId);
+  @Select(
+      "SELECT "
+          + COLUMNS
+          + " FROM migration WHERE vm_id = #{vmId} ORDER BY created_at DESC, gid LIMIT 1")
+  MigrationRow latestOf(String vmId);
 
-    /**
-     * QEMU's progress. Once the pivot is recorded a late reading cannot turn it back, and a reading without
-     * figures (a cancelled or failed migration has none) keeps the last ones seen.
-     */
-    @Update("UPDATE migration SET status = IF(pivoted, status, #{status}), "
-            + "total_bytes = COALESCE(#{totalBytes}, total_bytes), "
-            + "transferred_bytes = COALESCE(#{transferredBytes}, transferred_bytes), "
-            + "remaining_bytes = COALESCE(#{remainingBytes}, remaining_bytes), mbps = COALESCE(#{mbps}, mbps), "
-            + "downtime_ms = COALESCE(#{downtimeMs}, downtime_ms), "
-            + "total_time_ms = COALESCE(#{totalTimeMs}, total_time_ms) WHERE gid = #{gid}")
-    void progress(@Param("gid") String gid, @Param("status") String status, @Param("totalBytes") Long totalBytes,
-            @Param("transferredBytes") Long transferredBytes, @Param("remainingBytes") Long remainingBytes,
-            @Param("mbps") Double mbps, @Param("downtimeMs") Long downtimeMs, @Param("totalTimeMs") Long totalTimeMs);
+  /**
+   * QEMU's progress. Once the pivot is recorded a late reading cannot turn it back, and a reading
+   * without figures (a cancelled or failed migration has none) keeps the last ones seen.
+   */
+  @Update(
+      "UPDATE migration SET status = IF(pivoted, status, #{status}), "
+          + "total_bytes = COALESCE(#{totalBytes}, total_bytes), "
+          + "transferred_bytes = COALESCE(#{transferredBytes}, transferred_bytes), "
+          + "remaining_bytes = COALESCE(#{remainingBytes}, remaining_bytes), mbps = COALESCE(#{mbps}, mbps), "
+          + "downtime_ms = COALESCE(#{downtimeMs}, downtime_ms), "
+          + "total_time_ms = COALESCE(#{totalTimeMs}, total_time_ms) WHERE gid = #{gid}")
+  void progress(
+      @Param("gid") String gid,
+      @Param("status") String status,
+      @Param("totalBytes") Long totalBytes,
+      @Param("transferredBytes") Long transferredBytes,
+      @Param("remainingBytes") Long remainingBytes,
+      @Param("mbps") Double mbps,
+      @Param("downtimeMs") Long downtimeMs,
+      @Param("totalTimeMs") Long totalTimeMs);
 
-    @Update("UPDATE migration SET status = #{status} WHERE gid = #{gid} AND NOT pivoted")
-    void status(String gid, String status);
+  @Update("UPDATE migration SET status = #{status} WHERE gid = #{gid} AND NOT pivoted")
+  void status(String gid, String status);
 
-    /** 1 when the cancel was taken: the migration has neither passed its pivot nor finished. */
-    @Update("UPDATE migration SET cancel_reason = COALESCE(cancel_reason, #{reason}) "
-            + "WHERE gid = #{gid} AND NOT pivoted AND finished_at IS NULL")
-    int requestCancel(String gid, String reason);
+  /** 1 when the cancel was taken: the migration has neither passed its pivot nor finished. */
+  @Update(
+      "UPDATE migration SET cancel_reason = COALESCE(cancel_reason, #{reason}) "
+          + "WHERE gid = #{gid} AND NOT pivoted AND finished_at IS NULL")
+  int requestCancel(String gid, String reason);
 
-    @Update("UPDATE migration SET pivoted = TRUE, status = 'completed' WHERE gid = #{gid}")
-    void markPivoted(String gid);
+  @Update("UPDATE migration SET pivoted = TRUE, status = 'completed' WHERE gid = #{gid}")
+  void markPivoted(String gid);
 
-    @Update("UPDATE migration SET note = LEFT(CONCAT_WS('; ', note, #{note}), 255) WHERE gid = #{gid}")
-    void addNote(String gid, String note);
+  @Update(
+      "UPDATE migration SET note = LEFT(CONCAT_WS('; ', note, #{note}), 255) WHERE gid = #{gid}")
+  void addNote(String gid, String note);
 
-    @Update("UPDATE migration SET outcome = #{outcome}, finished_at = COALESCE(finished_at, CURRENT_TIMESTAMP(3)) "
-            + "WHERE gid = #{gid}")
-    void finish(String gid, String outcome);
+  @Update(
+      "UPDATE migration SET outcome = #{outcome}, finished_at = COALESCE(finished_at, CURRENT_TIMESTAMP(3)) "
+          + "WHERE gid = #{gid}")
+  void finish(String gid, String outcome);
 
-    // --- the VM's metadata, switched to the node it runs on ---
+  // --- the VM's metadata, switched to the node it runs on ---
 
-    @Update("UPDATE vm SET node_id = #{nodeId} WHERE id = #{vmId} AND owner_gid = #{gid}")
-    int pointVmAt(String vmId, String gid, String nodeId);
+  @Update("UPDATE vm SET node_id = #{nodeId} WHERE id = #{vmId} AND owner_gid = #{gid}")
+  int pointVmAt(String vmId, String gid, String nodeId);
 
-    /** A local disk lives on the VM's node; a shared one on none. */
-    @Update("UPDATE disk SET node_id = IF(pool = 'shared', NULL, #{nodeId}) WHERE vm_id = #{vmId}")
-    void pointDisksAt(String vmId, String nodeId);
+  /** A local disk lives on the VM's node; a shared one on none. */
+  @Update("UPDATE disk SET node_id = IF(pool = 'shared', NULL, #{nodeId}) WHERE vm_id = #{vmId}")
+  void pointDisksAt(String vmId, String nodeId);
 
-    @Update("UPDATE nic SET tap = #{tap} WHERE id = #{nicId}")
-    void setTap(String nicId, String tap);
+  @Update("UPDATE nic SET tap = #{tap} WHERE id = #{nicId}")
+  void setTap(String nicId, String tap);
 }

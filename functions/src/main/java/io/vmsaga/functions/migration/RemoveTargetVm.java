@@ -7,31 +7,39 @@ import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
-/** The inverse of {@link StartTargetVm}: QEMU, config and taps off the target, unless the move passed its pivot. */
+/**
+ * The inverse of {@link StartTargetVm}: QEMU, config and taps off the target, unless the move
+ * passed its pivot.
+ */
 @Component("removeTargetVm")
 public class RemoveTargetVm implements Function<Message<MigrationStep>, Message<?>> {
-    private final Branches branches;
-    private final Migrations migrations;
-    private final TargetSide targetSide;
-    private final MigrationMapper rows;
+  private final Branches branches;
+  private final Migrations migrations;
+  private final TargetSide targetSide;
+  private final MigrationMapper rows;
 
-    public RemoveTargetVm(Branches branches, Migrations migrations, TargetSide targetSide, MigrationMapper rows) {
-        this.branches = branches;
-        this.migrations = migrations;
-        this.targetSide = targetSide;
-        this.rows = rows;
-    }
+  public RemoveTargetVm(
+      Branches branches, Migrations migrations, TargetSide targetSide, MigrationMapper rows) {
+    this.branches = branches;
+    this.migrations = migrations;
+    this.targetSide = targetSide;
+    this.rows = rows;
+  }
 
-    @Override
-    public Message<?> apply(Message<MigrationStep> call) {
-        return branches.compensate(this, call, step -> {
-            var move = step.move();
-            String gid = step.branch().gid();
-            if (migrations.pivoted(gid)) {
-                return Replies.ok(Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
-            }
-            targetSide.removeVm(move, step.branch()).ifPresent(note -> rows.addNote(gid, note));
-            return Replies.ok(Map.of("removed", move.vmId(), "from", move.targetNodeId()));
+  @Override
+  public Message<?> apply(Message<MigrationStep> call) {
+    return branches.compensate(
+        this,
+        call,
+        step -> {
+          var move = step.move();
+          String gid = step.branch().gid();
+          if (migrations.pivoted(gid)) {
+            return Replies.ok(
+                Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
+          }
+          targetSide.removeVm(move, step.branch()).ifPresent(note -> rows.addNote(gid, note));
+          return Replies.ok(Map.of("removed", move.vmId(), "from", move.targetNodeId()));
         });
-    }
+  }
 }

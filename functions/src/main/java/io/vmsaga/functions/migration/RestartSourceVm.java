@@ -10,32 +10,38 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Leaves the VM on its source as it was: started again if it ran before the move. Never past the pivot,
- * when the VM runs on the target: two copies of it must never run.
+ * Leaves the VM on its source as it was: started again if it ran before the move. Never past the
+ * pivot, when the VM runs on the target: two copies of it must never run.
  */
 @Component("restartSourceVm")
 public class RestartSourceVm implements Function<Message<MigrationStep>, Message<?>> {
-    private final Branches branches;
-    private final Agents agents;
-    private final Migrations migrations;
+  private final Branches branches;
+  private final Agents agents;
+  private final Migrations migrations;
 
-    public RestartSourceVm(Branches branches, Agents agents, Migrations migrations) {
-        this.branches = branches;
-        this.agents = agents;
-        this.migrations = migrations;
-    }
+  public RestartSourceVm(Branches branches, Agents agents, Migrations migrations) {
+    this.branches = branches;
+    this.agents = agents;
+    this.migrations = migrations;
+  }
 
-    @Override
-    public Message<?> apply(Message<MigrationStep> call) {
-        return branches.compensate(this, call, step -> {
-            var move = step.move();
-            if (migrations.pivoted(step.branch().gid())) {
-                return Replies.ok(Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
-            }
-            if (move.wasRunning()) {
-                agents.on(move.sourceNodeId(), step.branch()).action(move.vmId(), VmAction.of(VmAction.Action.START));
-            }
-            return Replies.ok(Map.of("vmId", move.vmId(), "running", move.wasRunning()));
+  @Override
+  public Message<?> apply(Message<MigrationStep> call) {
+    return branches.compensate(
+        this,
+        call,
+        step -> {
+          var move = step.move();
+          if (migrations.pivoted(step.branch().gid())) {
+            return Replies.ok(
+                Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
+          }
+          if (move.wasRunning()) {
+            agents
+                .on(move.sourceNodeId(), step.branch())
+                .action(move.vmId(), VmAction.of(VmAction.Action.START));
+          }
+          return Replies.ok(Map.of("vmId", move.vmId(), "running", move.wasRunning()));
         });
-    }
+  }
 }

@@ -9,28 +9,31 @@ import org.springframework.stereotype.Component;
 
 /**
  * Removes the VM from the node it left: its QEMU (paused in {@code postmigrate} after a live move,
- * stopped after a cold one), its config, its taps, and its local disks (a cold move copied them; shared
- * disks stay, the target uses them). Each call is idempotent: what is gone already is success.
+ * stopped after a cold one), its config, its taps, and its local disks (a cold move copied them;
+ * shared disks stay, the target uses them). Each call is idempotent: what is gone already is
+ * success.
  */
 @Component
 public class SourceSide {
-    private final Agents agents;
+  private final Agents agents;
 
-    public SourceSide(Agents agents) {
-        this.agents = agents;
-    }
+  public SourceSide(Agents agents) {
+    this.agents = agents;
+  }
 
-    public void remove(MigrationPlan move, BranchRef branch) {
-        AgentClient source = agents.on(move.sourceNodeId(), branch);
-        try {
-            source.action(move.vmId(), VmAction.of(VmAction.Action.STOP, TargetSide.STOP_DEADLINE_MS));
-        } catch (AgentException e) {
-            if (e.status() != 404) {
-                throw e;
-            }
-        }
-        source.deleteVm(move.vmId());
-        move.nics().forEach(n -> source.deleteTap(n.sourceTap()));
-        move.disks().stream().filter(MigrationPlan.Disk::local).forEach(d -> source.deleteDisk(d.pool(), d.diskId()));
+  public void remove(MigrationPlan move, BranchRef branch) {
+    AgentClient source = agents.on(move.sourceNodeId(), branch);
+    try {
+      source.action(move.vmId(), VmAction.of(VmAction.Action.STOP, TargetSide.STOP_DEADLINE_MS));
+    } catch (AgentException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
     }
+    source.deleteVm(move.vmId());
+    move.nics().forEach(n -> source.deleteTap(n.sourceTap()));
+    move.disks().stream()
+        .filter(MigrationPlan.Disk::local)
+        .forEach(d -> source.deleteDisk(d.pool(), d.diskId()));
+  }
 }

@@ -16,85 +16,97 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Undoes what a move put on its target node. A compensation must end even when the target's agent is
- * gone for good, so "no answer at all" is not retried forever: QEMU there is made to exit without the
- * agent (see {@link #endIncoming}), and whatever else stays (a config file, a tap, a disk) is named in
- * the answer for the node's reconciliation. Any answer of the agent other than success is retried.
+ * Undoes what a move put on its target node. A compensation must end even when the target's agent
+ * is gone for good, so "no answer at all" is not retried forever: QEMU there is made to exit
+ * without the agent (see {@link #endIncoming}), and whatever else stays (a config file, a tap, a
+ * disk) is named in the answer for the node's reconciliation. Any answer of the agent other than
+ * success is retried.
  */
 @Component
 public class TargetSide {
-    /** Below the saga's branch request timeout. */
-    static final long STOP_DEADLINE_MS = 4000;
-    private static final Logger log = LoggerFactory.getLogger(TargetSide.class);
+  /** Below the saga's branch request timeout. */
+  static final long STOP_DEADLINE_MS = 4000;
 
-    private final Agents agents;
+  private static final Logger log = LoggerFactory.getLogger(TargetSide.class);
 
-    public TargetSide(Agents agents) {
-        this.agents = agents;
+  private final Agents agents;
+
+  public TargetSide(Agents agents) {
+    this.agents = agents;
+  }
+
+  /**
+   * Stops the VM's QEMU on the target and forgets its config and taps; empty, or what had to stay.
+   */
+  public Optional<String> removeVm(MigrationPlan move, BranchRef branch) {
+    AgentClient target = agents.on(move.targetNodeId(), branch);
+    try {
+      stop(target, move.vmId());
+      target.deleteVm(move.vmId());
+      move.nics().forEach(n -> target.deleteTap(n.targetTap()));
+      return Optional.empty();
+    } catch (AgentException e) {
+      if (e.status() != 0) {
+        throw e;
+      }
+      if (move.incomingPort() != null) {
+        endIncoming(move.targetHost(), move.incomingPort());
+      }
+      return leftOver(move, "config and taps");
     }
+  }
 
-    /** Stops the VM's QEMU on the target and forgets its config and taps; empty, or what had to stay. */
-    public Optional<String> removeVm(MigrationPlan move, BranchRef branch) {
-        AgentClient target = agents.on(move.targetNodeId(), branch);
-        try {
-            stop(target, move.vmId());
-            target.deleteVm(move.vmId());
-            move.nics().forEach(n -> target.deleteTap(n.targetTap()));
-            return Optional.empty();
-        } catch (AgentException e) {
-            if (e.status() != 0) {
-                throw e;
-            }
-            if (move.incomingPort() != null) {
-                endIncoming(move.targetHost(), move.incomingPort());
-            }
-            return leftOver(move, "config and taps");
-        }
+  /** Deletes the disks a cold move copied to the target; empty, or what had to stay. */
+  public Optional<String> removeLocalDisks(MigrationPlan move, BranchRef branch) {
+    AgentClient target = agents.on(move.targetNodeId(), branch);
+    try {
+      move.disks().stream()
+          .filter(MigrationPlan.Disk::local)
+          .forEach(d -> target.deleteDisk(d.pool(), d.diskId()));
+      return Optional.empty();
+    } catch (AgentException e) {
+      if (e.status() != 0) {
+        throw e;
+      }
+      return leftOver(move, "copied disks");
     }
+  }
 
-    /** Deletes the disks a cold move copied to the target; empty, or what had to stay. */
-    public Optional<String> removeLocalDisks(MigrationPlan move, BranchRef branch) {
-        AgentClient target = agents.on(move.targetNodeId(), branch);
-        try {
-            move.disks().stream().filter(MigrationPlan.Disk::local).forEach(d -> target.deleteDisk(d.pool(), d.diskId()));
-            return Optional.empty();
-        } catch (AgentException e) {
-            if (e.status() != 0) {
-                throw e;
-            }
-            return leftOver(move, "copied disks");
-        }
+  private static void stop(AgentClient target, String vmId) {
+    try {
+      target.action(vmId, VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
+    } catch (AgentException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
     }
+  }
 
-    private static void stop(AgentClient target, String vmId) {
-        try {
-            target.action(vmId, VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
-        } catch (AgentException e) {
-            if (e.status() != 404) {
-                throw e;
-            }
-        }
-    }
+  private static Optional<String> leftOver(MigrationPlan move, String what) {
+    String note =
+        "target agent of "
+            + move.targetNodeId()
+            + " unreachable: the VM's "
+            + what
+            + " may remain there";
+    log.warn("{}", note);
+    return Optional.of(note);
+  }
 
-    private static Optional<String> leftOver(MigrationPlan move, String what) {
-        String note = "target agent of " + move.targetNodeId() + " unreachable: the VM's " + what + " may remain there";
-        log.warn("{}", note);
-        return Optional.of(note);
+  /**
+   * A QEMU started with {@code -incoming} exits when its incoming migration fails. One that
+   * received the stream already fails when the source cancels; one still waiting for it is given a
+   * stream that is not a migration. Nobody listening (it took its one connection, or is gone) is
+   * fine.
+   */
+  static void endIncoming(String host, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 1000);
+      OutputStream out = socket.getOutputStream();
+      out.write("vmsaga: migration aborted\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    } catch (IOException e) {
+      // nothing waits on that port any more
     }
-
-    /**
-     * A QEMU started with {@code -incoming} exits when its incoming migration fails. One that received the
-     * stream already fails when the source cancels; one still waiting for it is given a stream that is
-     * not a migration. Nobody listening (it took its one connection, or is gone) is fine.
-     */
-    static void endIncoming(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 1000);
-            OutputStream out = socket.getOutputStream();
-            out.write("vmsaga: migration aborted\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        } catch (IOException e) {
-            // nothing waits on that port any more
-        }
-    }
+  }
 }

@@ -8,24 +8,28 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Records the VM on its target: node, local disks, taps. Past the pivot, so it has no compensation: the
- * records follow where QEMU runs, and a restore would point them at a node the VM has left.
+ * Records the VM on its target: node, local disks, taps. Past the pivot, so it has no compensation:
+ * the records follow where QEMU runs, and a restore would point them at a node the VM has left.
  */
 @Component("updateVmNode")
 public class UpdateVmNode implements Function<Message<MigrationStep>, Message<?>> {
-    private final Branches branches;
-    private final MoveRecords records;
+  private final Branches branches;
+  private final MoveRecords records;
 
-    public UpdateVmNode(Branches branches, MoveRecords records) {
-        this.branches = branches;
-        this.records = records;
-    }
+  public UpdateVmNode(Branches branches, MoveRecords records) {
+    this.branches = branches;
+    this.records = records;
+  }
 
-    @Override
-    public Message<?> apply(Message<MigrationStep> call) {
-        return branches.action(this, call, step -> {
-            records.pointAtTarget(step.move(), step.branch().gid());
-            return Replies.ok(Map.of("vmId", step.move().vmId(), "nodeId", step.move().targetNodeId()));
+  @Override
+  public Message<?> apply(Message<MigrationStep> call) {
+    return branches.action(
+        this,
+        call,
+        step -> {
+          records.pointAtTarget(step.move(), step.branch().gid());
+          return Replies.ok(
+              Map.of("vmId", step.move().vmId(), "nodeId", step.move().targetNodeId()));
         });
-    }
+  }
 }

@@ -12,20 +12,23 @@ import org.springframework.stereotype.Component;
 /** Removes the VM's tap; a tap that is already gone is success. */
 @Component("deleteNic")
 public class DeleteNic implements Function<Message<VmStep>, Message<?>> {
-    private final Branches branches;
-    private final Agents agents;
+  private final Branches branches;
+  private final Agents agents;
 
-    public DeleteNic(Branches branches, Agents agents) {
-        this.branches = branches;
-        this.agents = agents;
-    }
+  public DeleteNic(Branches branches, Agents agents) {
+    this.branches = branches;
+    this.agents = agents;
+  }
 
-    @Override
-    public Message<?> apply(Message<VmStep> call) {
-        return branches.compensate(this, call, step -> {
-            var nic = step.vm().nic();
-            agents.on(step.vm().nodeId(), step.branch()).deleteTap(nic.tap());
-            return Replies.ok(Map.of("deleted", nic.tap()));
+  @Override
+  public Message<?> apply(Message<VmStep> call) {
+    return branches.compensate(
+        this,
+        call,
+        step -> {
+          var nic = step.vm().nic();
+          agents.on(step.vm().nodeId(), step.branch()).deleteTap(nic.tap());
+          return Replies.ok(Map.of("deleted", nic.tap()));
         });
-    }
+  }
 }

@@ -5,12 +5,12 @@ import org.apache.ibatis.annotations.Select;
 
 @Mapper
 public interface NetworkMapper {
-    record Network(String id, String bridge, String tenantId) {
-        public boolean usableBy(String tenant) {
-            return tenantId == null || tenantId.equals(tenant);
-        }
+  record Network(String id, String bridge, String tenantId) {
+    public boolean usableBy(String tenant) {
+      return tenantId == null || tenantId.equals(tenant);
     }
+  }
 
-    @Select("SELECT id, bridge, tenant_id FROM network WHERE id = #{id}")
-    Network find(String id);
+  @Select("SELECT id, bridge, tenant_id FROM network WHERE id = #{id}")
+  Network find(String id);
 }

@@ -15,80 +15,94 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * What every direct operation (no saga) does first: who calls, which VM, is it free of sagas, and what
- * state is it really in. The recorded state is corrected to what the node reports before anything is
- * decided, so an operation acts on the truth (QEMU died → stopped; paused by hand → paused).
+ * What every direct operation (no saga) does first: who calls, which VM, is it free of sagas, and
+ * what state is it really in. The recorded state is corrected to what the node reports before
+ * anything is decided, so an operation acts on the truth (QEMU died → stopped; paused by hand →
+ * paused).
  */
 @Component
 public class DirectOps {
-    private static final int READ_ATTEMPTS = 3;
+  private static final int READ_ATTEMPTS = 3;
 
-    private final VmLookup lookup;
-    private final VmMapper vms;
-    private final Agents agents;
-    private final Sagas sagas;
+  private final VmLookup lookup;
+  private final VmMapper vms;
+  private final Agents agents;
+  private final Sagas sagas;
 
-    public DirectOps(VmLookup lookup, VmMapper vms, Agents agents, Sagas sagas) {
-        this.lookup = lookup;
-        this.vms = vms;
-        this.agents = agents;
-        this.sagas = sagas;
-    }
+  public DirectOps(VmLookup lookup, VmMapper vms, Agents agents, Sagas sagas) {
+    this.lookup = lookup;
+    this.vms = vms;
+    this.agents = agents;
+    this.sagas = sagas;
+  }
 
-    /** A VM the caller may act on, in its true state, with the agent of its node. */
-    public record Target(VmRow vm, String state, AgentClient agent) {
-    }
+  /** A VM the caller may act on, in its true state, with the agent of its node. */
+  public record Target(VmRow vm, String state, AgentClient agent) {}
 
-    /**
-     * Resolves the request to a {@link Target} and hands it to {@code operation}, or answers the refusal:
-     * those of {@link VmLookup}, and 409 {@code busy} when a live saga owns the VM.
-     */
-    public <R extends ForVm> Message<?> on(Message<?> message, Class<R> type, BiFunction<R, Target, Message<?>> operation) {
-        return lookup.on(message, type, (request, caller, vm) -> {
-            if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
-                return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
-            }
-            AgentClient agent = agents.on(vm.nodeId());
-            try {
-                return operation.apply(request, new Target(vm, trueState(vm, agent), agent));
-            } catch (AgentException e) {
-                return e.isRetryable() ? Replies.unavailable("the VM's node does not answer; try again")
-                        : Replies.conflict("node_refused", "the VM's node refused: " + e.code());
-            }
+  /**
+   * Resolves the request to a {@link Target} and hands it to {@code operation}, or answers the
+   * refusal: those of {@link VmLookup}, and 409 {@code busy} when a live saga owns the VM.
+   */
+  public <R extends ForVm> Message<?> on(
+      Message<?> message, Class<R> type, BiFunction<R, Target, Message<?>> operation) {
+    return lookup.on(
+        message,
+        type,
+        (request, caller, vm) -> {
+          if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
+            return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
+          }
+          AgentClient agent = agents.on(vm.nodeId());
+          try {
+            return operation.apply(request, new Target(vm, trueState(vm, agent), agent));
+          } catch (AgentException e) {
+            return e.isRetryable()
+                ? Replies.unavailable("the VM's node does not answer; try again")
+                : Replies.conflict("node_refused", "the VM's node refused: " + e.code());
+          }
         });
-    }
+  }
 
-    /** 409 for an operation the state table does not allow, naming the state. */
-    public static Message<?> notAllowed(String operation, String state) {
-        return Replies.status(409, Map.of("code", "wrong_state", "state", state,
-                "message", operation + " is not allowed while the VM is " + state));
-    }
+  /** 409 for an operation the state table does not allow, naming the state. */
+  public static Message<?> notAllowed(String operation, String state) {
+    return Replies.status(
+        409,
+        Map.of(
+            "code",
+            "wrong_state",
+            "state",
+            state,
+            "message",
+            operation + " is not allowed while the VM is " + state));
+  }
 
-    /** Records {@code state} after an operation moved the VM there. */
-    public void record(VmRow vm, String from, String to) {
-        vms.moveState(vm.id(), from, to);
-    }
+  /** Records {@code state} after an operation moved the VM there. */
+  public void record(VmRow vm, String from, String to) {
+    vms.moveState(vm.id(), from, to);
+  }
 
-    private String trueState(VmRow vm, AgentClient agent) {
-        String reported = read(() -> agent.getVm(vm.id()).map(v -> v.state()).orElse("defined"));
-        String truth = VmStates.fromAgent(reported).orElse(vm.state());
-        if (!truth.equals(vm.state())) {
-            vms.moveState(vm.id(), vm.state(), truth);
+  private String trueState(VmRow vm, AgentClient agent) {
+    String reported = read(() -> agent.getVm(vm.id()).map(v -> v.state()).orElse("defined"));
+    String truth = VmStates.fromAgent(reported).orElse(vm.state());
+    if (!truth.equals(vm.state())) {
+      vms.moveState(vm.id(), vm.state(), truth);
+    }
+    return truth;
+  }
+
+  /**
+   * A read of the node, tried again on a transient failure (agent restarting, QMP reconnecting).
+   */
+  public static <T> T read(java.util.function.Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (AgentException e) {
+        if (!e.isRetryable() || attempt == READ_ATTEMPTS) {
+          throw e;
         }
-        return truth;
+        io.vmsaga.functions.saga.Faults.pause(100L * attempt);
+      }
     }
-
-    /** A read of the node, tried again on a transient failure (agent restarting, QMP reconnecting). */
-    public static <T> T read(java.util.function.Supplier<T> read) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return read.get();
-            } catch (AgentException e) {
-                if (!e.isRetryable() || attempt == READ_ATTEMPTS) {
-                    throw e;
-                }
-                io.vmsaga.functions.saga.Faults.pause(100L * attempt);
-            }
-        }
-    }
+  }
 }

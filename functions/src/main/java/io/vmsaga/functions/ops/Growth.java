@@ -10,61 +10,72 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Grows a running VM by hot-plug. Quota, node commitment, reservation and VM record move in one local
- * transaction that holds the tenant and node row locks while the agent plugs, so a refusal or an agent
- * failure leaves every counter as it was. Device ids name what they bring the VM to, so a repeated
- * request plugs nothing twice.
+ * Grows a running VM by hot-plug. Quota, node commitment, reservation and VM record move in one
+ * local transaction that holds the tenant and node row locks while the agent plugs, so a refusal or
+ * an agent failure leaves every counter as it was. Device ids name what they bring the VM to, so a
+ * repeated request plugs nothing twice.
  */
 @Component
 public class Growth {
-    private final CapacityMapper capacity;
-    private final VmMapper vms;
-    private final TransactionTemplate transaction;
+  private final CapacityMapper capacity;
+  private final VmMapper vms;
+  private final TransactionTemplate transaction;
 
-    public Growth(CapacityMapper capacity, VmMapper vms, TransactionTemplate transaction) {
-        this.capacity = capacity;
-        this.vms = vms;
-        this.transaction = transaction;
+  public Growth(CapacityMapper capacity, VmMapper vms, TransactionTemplate transaction) {
+    this.capacity = capacity;
+    this.vms = vms;
+    this.transaction = transaction;
+  }
+
+  /**
+   * Moves the VM to {@code vcpus}/{@code memoryMb} (never smaller), running {@code plug} for the
+   * difference.
+   */
+  public Message<?> grow(DirectOps.Target target, int vcpus, int memoryMb, Runnable plug) {
+    VmRow vm = target.vm();
+    int moreVcpus = vcpus - vm.vcpus();
+    int moreMemory = memoryMb - vm.memoryMb();
+    if (moreVcpus < 0 || moreMemory < 0) {
+      return Replies.conflict(
+          "unplug_unsupported", "hot-unplug is not offered; stop the VM to shrink it");
     }
-
-    /** Moves the VM to {@code vcpus}/{@code memoryMb} (never smaller), running {@code plug} for the difference. */
-    public Message<?> grow(DirectOps.Target target, int vcpus, int memoryMb, Runnable plug) {
-        VmRow vm = target.vm();
-        int moreVcpus = vcpus - vm.vcpus();
-        int moreMemory = memoryMb - vm.memoryMb();
-        if (moreVcpus < 0 || moreMemory < 0) {
-            return Replies.conflict("unplug_unsupported", "hot-unplug is not offered; stop the VM to shrink it");
-        }
-        if (vcpus > vm.maxVcpus() || memoryMb > vm.maxMemoryMb()) {
-            return Replies.conflict("beyond_headroom", "the VM was created with at most " + vm.maxVcpus()
-                    + " vCPUs and " + vm.maxMemoryMb() + " MiB");
-        }
-        if (moreVcpus == 0 && moreMemory == 0) {
-            return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMb));
-        }
-        return transaction.execute(tx -> {
-            Optional<Message<?>> refusal = refusal(vm, moreVcpus, moreMemory);
-            if (refusal.isPresent()) {
-                return refusal.get();
-            }
-            capacity.moveTenantUsage(vm.tenantId(), 0, moreVcpus, moreMemory);
-            capacity.moveNodeCommitment(vm.nodeId(), moreVcpus, moreMemory);
-            capacity.grow(vm.id(), moreVcpus, moreMemory);
-            vms.resize(vm.id(), vcpus, memoryMb);
-            plug.run();
-            return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMb));
+    if (vcpus > vm.maxVcpus() || memoryMb > vm.maxMemoryMb()) {
+      return Replies.conflict(
+          "beyond_headroom",
+          "the VM was created with at most "
+              + vm.maxVcpus()
+              + " vCPUs and "
+              + vm.maxMemoryMb()
+              + " MiB");
+    }
+    if (moreVcpus == 0 && moreMemory == 0) {
+      return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMb));
+    }
+    return transaction.execute(
+        tx -> {
+          Optional<Message<?>> refusal = refusal(vm, moreVcpus, moreMemory);
+          if (refusal.isPresent()) {
+            return refusal.get();
+          }
+          capacity.moveTenantUsage(vm.tenantId(), 0, moreVcpus, moreMemory);
+          capacity.moveNodeCommitment(vm.nodeId(), moreVcpus, moreMemory);
+          capacity.grow(vm.id(), moreVcpus, moreMemory);
+          vms.resize(vm.id(), vcpus, memoryMb);
+          plug.run();
+          return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMb));
         });
-    }
+  }
 
-    private Optional<Message<?>> refusal(VmRow vm, int moreVcpus, int moreMemory) {
-        var tenant = capacity.lockTenant(vm.tenantId());
-        var node = capacity.lockNode(vm.nodeId());
-        if (!tenant.fitsMore(moreVcpus, moreMemory)) {
-            return Optional.of(Replies.conflict("quota_exceeded", "the tenant's quota has no room for this"));
-        }
-        if (!node.fits(moreVcpus, moreMemory)) {
-            return Optional.of(Replies.conflict("no_capacity", "the VM's node has no room for this"));
-        }
-        return Optional.empty();
+  private Optional<Message<?>> refusal(VmRow vm, int moreVcpus, int moreMemory) {
+    var tenant = capacity.lockTenant(vm.tenantId());
+    var node = capacity.lockNode(vm.nodeId());
+    if (!tenant.fitsMore(moreVcpus, moreMemory)) {
+      return Optional.of(
+          Replies.conflict("quota_exceeded", "the tenant's quota has no room for this"));
     }
+    if (!node.fits(moreVcpus, moreMemory)) {
+      return Optional.of(Replies.conflict("no_capacity", "the VM's node has no room for this"));
+    }
+    return Optional.empty();
+  }
 }

@@ -1,7 +1,7 @@
 package io.vmsaga.functions.ops;
 
-import io.vmsaga.functions.vm.ForVm;
 import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.functions.vm.ForVm;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
@@ -10,22 +10,31 @@ import org.springframework.stereotype.Component;
 /** {@code POST /rebootVm}: resets a running VM (QMP {@code system_reset}). */
 @Component("rebootVm")
 public class RebootVm implements Function<Message<RebootVm.Request>, Message<?>> {
-    public record Request(String vmId) implements ForVm {
-    }
+  public record Request(String vmId) implements ForVm {}
 
-    private final DirectOps ops;
+  private final DirectOps ops;
 
-    public RebootVm(DirectOps ops) {
-        this.ops = ops;
-    }
+  public RebootVm(DirectOps ops) {
+    this.ops = ops;
+  }
 
-    @Override
-    public Message<?> apply(Message<Request> message) {
-        return ops.on(message, Request.class, (request, target) -> VmStates.move(VmStates.Operation.REBOOT, target.state())
-                .<Message<?>>map(move -> {
-                    target.agent().action(request.vmId(), VmAction.of(VmAction.Action.RESET));
-                    return Replies.ok(new VmStatusView(request.vmId(), "running", target.vm().vcpus(), target.vm().memoryMb()));
-                })
+  @Override
+  public Message<?> apply(Message<Request> message) {
+    return ops.on(
+        message,
+        Request.class,
+        (request, target) ->
+            VmStates.move(VmStates.Operation.REBOOT, target.state())
+                .<Message<?>>map(
+                    move -> {
+                      target.agent().action(request.vmId(), VmAction.of(VmAction.Action.RESET));
+                      return Replies.ok(
+                          new VmStatusView(
+                              request.vmId(),
+                              "running",
+                              target.vm().vcpus(),
+                              target.vm().memoryMb()));
+                    })
                 .orElseGet(() -> DirectOps.notAllowed("reboot", target.state())));
-    }
+  }
 }

@@ -5,8 +5,8 @@ import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.web.Replies;
 import java.beans.Introspector;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -19,161 +19,189 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs a saga branch behind DTM's sub-transaction barrier (DESIGN §4), in one local transaction with
- * the business rows it writes:
+ * Runs a saga branch behind DTM's sub-transaction barrier (DESIGN §4), in one local transaction
+ * with the business rows it writes:
+ *
  * <ul>
- * <li>an action inserts its barrier row; a row already there means a duplicate call, or a compensation
- * that came first: either way the action is skipped, so nothing is left hanging;</li>
- * <li>a compensation inserts the action's row (so a late action is skipped) and its own (duplicate
- * check), then always runs: its effect checks what exists and removes only that, because a node-side
- * effect is outside this transaction and an action may have done it and died before committing;</li>
- * <li>an effect that does not answer 200 rolls the transaction back, barrier rows included.</li>
+ *   <li>an action inserts its barrier row; a row already there means a duplicate call, or a
+ *       compensation that came first: either way the action is skipped, so nothing is left hanging;
+ *   <li>a compensation inserts the action's row (so a late action is skipped) and its own
+ *       (duplicate check), then always runs: its effect checks what exists and removes only that,
+ *       because a node-side effect is outside this transaction and an action may have done it and
+ *       died before committing;
+ *   <li>an effect that does not answer 200 rolls the transaction back, barrier rows included.
  * </ul>
- * The barrier row lock is held while the effect calls the agent, so a racing compensation waits behind
- * the action it undoes.
+ *
+ * The barrier row lock is held while the effect calls the agent, so a racing compensation waits
+ * behind the action it undoes.
  */
 @Component
 public class Branches {
-    /** Header DTM sends on every branch call (the saga's {@code branch_headers}). */
-    public static final String TOKEN_HEADER = "x-vmsaga-branch";
-    private static final Logger log = LoggerFactory.getLogger(Branches.class);
+  /** Header DTM sends on every branch call (the saga's {@code branch_headers}). */
+  public static final String TOKEN_HEADER = "x-vmsaga-branch";
 
-    private final BarrierMapper barrier;
-    private final Faults faults;
-    private final TransactionTemplate transaction;
-    private final byte[] token;
+  private static final Logger log = LoggerFactory.getLogger(Branches.class);
 
-    public Branches(BarrierMapper barrier, Faults faults, TransactionTemplate transaction,
-            @Value("${vmsaga.branch-token}") String token) {
-        this.barrier = barrier;
-        this.faults = faults;
-        this.transaction = transaction;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+  private final BarrierMapper barrier;
+  private final Faults faults;
+  private final TransactionTemplate transaction;
+  private final byte[] token;
+
+  public Branches(
+      BarrierMapper barrier,
+      Faults faults,
+      TransactionTemplate transaction,
+      @Value("${vmsaga.branch-token}") String token) {
+    this.barrier = barrier;
+    this.faults = faults;
+    this.transaction = transaction;
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public Map<String, String> headers() {
+    return Map.of(TOKEN_HEADER, new String(token, StandardCharsets.UTF_8));
+  }
+
+  /** Runs {@code effect} as the action of the branch {@code call} names, once. */
+  public <S extends Step> Message<?> action(
+      Object step, Message<S> call, Function<S, Message<?>> effect) {
+    return run(step, call, "action", effect);
+  }
+
+  /** Runs {@code effect} as the compensation of the branch {@code call} names, once. */
+  public <S extends Step> Message<?> compensate(
+      Object step, Message<S> call, Function<S, Message<?>> effect) {
+    return run(step, call, "compensate", effect);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <S extends Step> Message<?> run(
+      Object step, Message<S> call, String op, Function<S, Message<?>> effect) {
+    String name = Introspector.decapitalize(step.getClass().getSimpleName());
+    if (!authentic(call)) {
+      // 401 makes DTM retry; only a misconfigured deployment gets here.
+      return Replies.status(
+          401, new Replies.Error("unauthorized", "missing or wrong branch token"));
     }
-
-    public Map<String, String> headers() {
-        return Map.of(TOKEN_HEADER, new String(token, StandardCharsets.UTF_8));
+    // a body the function's input type could not be made of arrives as its raw text
+    Object payload = call.getPayload();
+    if (!(payload instanceof Step typed)
+        || typed.branch() == null
+        || !matchesQuery(call, typed.branch())) {
+      return Replies.invalid("not a step payload of this branch");
     }
-
-    /** Runs {@code effect} as the action of the branch {@code call} names, once. */
-    public <S extends Step> Message<?> action(Object step, Message<S> call, Function<S, Message<?>> effect) {
-        return run(step, call, "action", effect);
-    }
-
-    /** Runs {@code effect} as the compensation of the branch {@code call} names, once. */
-    public <S extends Step> Message<?> compensate(Object step, Message<S> call, Function<S, Message<?>> effect) {
-        return run(step, call, "compensate", effect);
-    }
-
-    @SuppressWarnings("unchecked")
-    private <S extends Step> Message<?> run(Object step, Message<S> call, String op, Function<S, Message<?>> effect) {
-        String name = Introspector.decapitalize(step.getClass().getSimpleName());
-        if (!authentic(call)) {
-            // 401 makes DTM retry; only a misconfigured deployment gets here.
-            return Replies.status(401, new Replies.Error("unauthorized", "missing or wrong branch token"));
-        }
-        // a body the function's input type could not be made of arrives as its raw text
-        Object payload = call.getPayload();
-        if (!(payload instanceof Step typed) || typed.branch() == null || !matchesQuery(call, typed.branch())) {
-            return Replies.invalid("not a step payload of this branch");
-        }
-        BranchRef branch = typed.branch();
-        MDC.put("gid", branch.gid());
-        try {
-            Message<?> reply = transaction.execute(tx -> {
+    BranchRef branch = typed.branch();
+    MDC.put("gid", branch.gid());
+    try {
+      Message<?> reply =
+          transaction.execute(
+              tx -> {
                 Message<?> result = guarded(name, branch, op, () -> effect.apply((S) payload));
                 if (status(result) != 200) {
-                    tx.setRollbackOnly();
+                  tx.setRollbackOnly();
                 }
                 return result;
-            });
-            log.info("{} {} branch {} -> {}", op, name, branch.branchId(), status(reply));
-            return reply;
-        } finally {
-            MDC.remove("gid");
-        }
+              });
+      log.info("{} {} branch {} -> {}", op, name, branch.branchId(), status(reply));
+      return reply;
+    } finally {
+      MDC.remove("gid");
     }
+  }
 
-    private Message<?> guarded(String name, BranchRef branch, String op, Supplier<Message<?>> effect) {
-        if (op.equals("action")) {
-            if (barrier.insert(branch.gid(), branch.branchId(), "action", "action") == 0) {
-                return Replies.ok(Map.of("skipped", "duplicate or already compensated"));
-            }
-        } else {
-            barrier.insert(branch.gid(), branch.branchId(), "action", "compensate");
-            if (barrier.insert(branch.gid(), branch.branchId(), "compensate", "compensate") == 0) {
-                return Replies.ok(Map.of("skipped", "duplicate"));
-            }
-        }
-        String fault = faults.planned(branch, name);
-        if (fault.equals("fail") && op.equals("action")) {
-            return Replies.failure("injected_failure", "fault injected into " + name);
-        }
-        if (fault.equals("slow")) {
-            Faults.pause(2000);
-        }
-        Message<?> result = effectOrError(op, effect);
-        if (status(result) == 200 && op.equals("action") && (fault.equals("crash") || fault.equals("hang"))) {
-            // "hang" outlasts DTM's branch request timeout, so DTM sees a timeout rather than an answer.
-            Faults.pause(fault.equals("hang") ? Saga.REQUEST_TIMEOUT.toMillis() + 1000 : 0);
-            return Replies.status(500, new Replies.Error("injected_crash", "fault injected after " + name));
-        }
-        return result;
+  private Message<?> guarded(
+      String name, BranchRef branch, String op, Supplier<Message<?>> effect) {
+    if (op.equals("action")) {
+      if (barrier.insert(branch.gid(), branch.branchId(), "action", "action") == 0) {
+        return Replies.ok(Map.of("skipped", "duplicate or already compensated"));
+      }
+    } else {
+      barrier.insert(branch.gid(), branch.branchId(), "action", "compensate");
+      if (barrier.insert(branch.gid(), branch.branchId(), "compensate", "compensate") == 0) {
+        return Replies.ok(Map.of("skipped", "duplicate"));
+      }
     }
+    String fault = faults.planned(branch, name);
+    if (fault.equals("fail") && op.equals("action")) {
+      return Replies.failure("injected_failure", "fault injected into " + name);
+    }
+    if (fault.equals("slow")) {
+      Faults.pause(2000);
+    }
+    Message<?> result = effectOrError(op, effect);
+    if (status(result) == 200
+        && op.equals("action")
+        && (fault.equals("crash") || fault.equals("hang"))) {
+      // "hang" outlasts DTM's branch request timeout, so DTM sees a timeout rather than an answer.
+      Faults.pause(fault.equals("hang") ? Saga.REQUEST_TIMEOUT.toMillis() + 1000 : 0);
+      return Replies.status(
+          500, new Replies.Error("injected_crash", "fault injected after " + name));
+    }
+    return result;
+  }
 
-    /** Agent errors: a 4xx is a business failure of an action; anything else is retried. A compensation never fails. */
-    private static Message<?> effectOrError(String op, Supplier<Message<?>> effect) {
-        try {
-            Message<?> result = effect.get();
-            if (op.equals("compensate") && status(result) == 409) {
-                log.error("compensation answered a business failure; retrying instead: {}", result.getPayload());
-                return Replies.unavailable("compensation could not finish yet");
-            }
-            return result;
-        } catch (AgentException e) {
-            log.warn("agent call failed: {}", e.toString());
-            if (!e.isRetryable() && op.equals("action")) {
-                return Replies.failure(e.code(), e.getMessage());
-            }
-            return Replies.unavailable("host agent: " + e.code());
-        } catch (RuntimeException e) {
-            log.error("step failed unexpectedly; DTM will retry", e);
-            return Replies.unavailable("step failed: " + e.getClass().getSimpleName());
-        }
+  /**
+   * Agent errors: a 4xx is a business failure of an action; anything else is retried. A
+   * compensation never fails.
+   */
+  private static Message<?> effectOrError(String op, Supplier<Message<?>> effect) {
+    try {
+      Message<?> result = effect.get();
+      if (op.equals("compensate") && status(result) == 409) {
+        log.error(
+            "compensation answered a business failure; retrying instead: {}", result.getPayload());
+        return Replies.unavailable("compensation could not finish yet");
+      }
+      return result;
+    } catch (AgentException e) {
+      log.warn("agent call failed: {}", e.toString());
+      if (!e.isRetryable() && op.equals("action")) {
+        return Replies.failure(e.code(), e.getMessage());
+      }
+      return Replies.unavailable("host agent: " + e.code());
+    } catch (RuntimeException e) {
+      log.error("step failed unexpectedly; DTM will retry", e);
+      return Replies.unavailable("step failed: " + e.getClass().getSimpleName());
     }
+  }
 
-    private boolean authentic(Message<?> call) {
-        Object presented = header(call, TOKEN_HEADER);
-        return presented != null
-                && MessageDigest.isEqual(token, presented.toString().getBytes(StandardCharsets.UTF_8));
-    }
+  private boolean authentic(Message<?> call) {
+    Object presented = header(call, TOKEN_HEADER);
+    return presented != null
+        && MessageDigest.isEqual(token, presented.toString().getBytes(StandardCharsets.UTF_8));
+  }
 
-    /** Over HTTP DTM also sends gid and branch_id as query parameters; they must agree with the payload. */
-    private static boolean matchesQuery(Message<?> call, BranchRef branch) {
-        if (!(call.getHeaders().get("http_request_param") instanceof Map<?, ?> params)) {
-            return true;
-        }
-        Object gid = first(params.get("gid"));
-        Object branchId = first(params.get("branch_id"));
-        return (gid == null || gid.equals(branch.gid())) && (branchId == null || branchId.equals(branch.branchId()));
+  /**
+   * Over HTTP DTM also sends gid and branch_id as query parameters; they must agree with the
+   * payload.
+   */
+  private static boolean matchesQuery(Message<?> call, BranchRef branch) {
+    if (!(call.getHeaders().get("http_request_param") instanceof Map<?, ?> params)) {
+      return true;
     }
+    Object gid = first(params.get("gid"));
+    Object branchId = first(params.get("branch_id"));
+    return (gid == null || gid.equals(branch.gid()))
+        && (branchId == null || branchId.equals(branch.branchId()));
+  }
 
-    private static Object first(Object value) {
-        return value instanceof Object[] array ? (array.length == 0 ? null : array[0])
-                : value instanceof java.util.List<?> list ? (list.isEmpty() ? null : list.get(0)) : value;
-    }
+  private static Object first(Object value) {
+    return value instanceof Object[] array
+        ? (array.length == 0 ? null : array[0])
+        : value instanceof java.util.List<?> list ? (list.isEmpty() ? null : list.get(0)) : value;
+  }
 
-    public static Object header(Message<?> message, String name) {
-        for (var entry : message.getHeaders().entrySet()) {
-            if (entry.getKey().equalsIgnoreCase(name)) {
-                return entry.getValue();
-            }
-        }
-        return null;
+  public static Object header(Message<?> message, String name) {
+    for (var entry : message.getHeaders().entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(name)) {
+        return entry.getValue();
+      }
     }
+    return null;
+  }
 
-    public static int status(Message<?> message) {
-        Object status = message.getHeaders().get(Replies.STATUS_HEADER);
-        return status == null ? 200 : Integer.parseInt(status.toString());
-    }
+  public static int status(Message<?> message) {
+    Object status = message.getHeaders().get(Replies.STATUS_HEADER);
+    return status == null ? 200 : Integer.parseInt(status.toString());
+  }
 }

@@ -4,5 +4,5 @@ import io.vmsaga.functions.dtm.BranchRef;
 
 /** A saga step payload: it names the branch it belongs to. */
 public interface Step {
-    BranchRef branch();
+  BranchRef branch();
 }

@@ -5,17 +5,17 @@ import java.time.Duration;
 
 /** createVm: seven steps, each with the compensation that undoes it (DESIGN §5). */
 public final class CreateVmSaga {
-    private CreateVmSaga() {
-    }
+  private CreateVmSaga() {}
 
-    public static Saga of(String gid, VmPlan vm, Duration timeoutToFail) {
-        return Saga.withGid(gid).timeoutToFail(timeoutToFail)
-                .step("reserveResources", "releaseResources", branch -> new VmStep(branch, vm))
-                .step("createDisk", "deleteDisk", branch -> new VmStep(branch, vm))
-                .step("createNic", "deleteNic", branch -> new VmStep(branch, vm))
-                .step("writeVmConfig", "deleteVmConfig", branch -> new VmStep(branch, vm))
-                .step("startQemu", "stopQemu", branch -> new VmStep(branch, vm))
-                .step("verifyQmp", "detachQmp", branch -> new VmStep(branch, vm))
-                .step("recordVmRunning", "removeVmRecord", branch -> new VmStep(branch, vm));
-    }
+  public static Saga of(String gid, VmPlan vm, Duration timeoutToFail) {
+    return Saga.withGid(gid)
+        .timeoutToFail(timeoutToFail)
+        .step("reserveResources", "releaseResources", branch -> new VmStep(branch, vm))
+        .step("createDisk", "deleteDisk", branch -> new VmStep(branch, vm))
+        .step("createNic", "deleteNic", branch -> new VmStep(branch, vm))
+        .step("writeVmConfig", "deleteVmConfig", branch -> new VmStep(branch, vm))
+        .step("startQemu", "stopQemu", branch -> new VmStep(branch, vm))
+        .step("verifyQmp", "detachQmp", branch -> new VmStep(branch, vm))
+        .step("recordVmRunning", "removeVmRecord", branch -> new VmStep(branch, vm));
+  }
 }

@@ -5,21 +5,22 @@ import java.time.Duration;
 
 /**
  * deleteVm: the create saga's compensations, run forward. Nothing is compensated (the empty
- * compensation is DTM's "nothing to undo"): once QEMU is stopped the only way is on. If the saga times
- * out, the VM stays {@code deleting} and a new deleteVm takes it over, since its owner has finished.
+ * compensation is DTM's "nothing to undo"): once QEMU is stopped the only way is on. If the saga
+ * times out, the VM stays {@code deleting} and a new deleteVm takes it over, since its owner has
+ * finished.
  */
 public final class DeleteVmSaga {
-    private DeleteVmSaga() {
-    }
+  private DeleteVmSaga() {}
 
-    public static Saga of(String gid, VmPlan vm, Duration timeoutToFail) {
-        return Saga.withGid(gid).timeoutToFail(timeoutToFail)
-                .step("stopQemu", "", branch -> new VmStep(branch, vm))
-                .step("detachQmp", "", branch -> new VmStep(branch, vm))
-                .step("deleteVmConfig", "", branch -> new VmStep(branch, vm))
-                .step("deleteNic", "", branch -> new VmStep(branch, vm))
-                .step("deleteDisk", "", branch -> new VmStep(branch, vm))
-                .step("releaseResources", "", branch -> new VmStep(branch, vm))
-                .step("removeVmRecord", "", branch -> new VmStep(branch, vm));
-    }
+  public static Saga of(String gid, VmPlan vm, Duration timeoutToFail) {
+    return Saga.withGid(gid)
+        .timeoutToFail(timeoutToFail)
+        .step("stopQemu", "", branch -> new VmStep(branch, vm))
+        .step("detachQmp", "", branch -> new VmStep(branch, vm))
+        .step("deleteVmConfig", "", branch -> new VmStep(branch, vm))
+        .step("deleteNic", "", branch -> new VmStep(branch, vm))
+        .step("deleteDisk", "", branch -> new VmStep(branch, vm))
+        .step("releaseResources", "", branch -> new VmStep(branch, vm))
+        .step("removeVmRecord", "", branch -> new VmStep(branch, vm));
+  }
 }

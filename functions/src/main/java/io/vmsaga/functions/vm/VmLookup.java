@@ -15,29 +15,32 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class VmLookup {
-    public interface Handler<R> {
-        Message<?> apply(R request, Tenant caller, VmRow vm);
-    }
+  public interface Handler<R> {
+    Message<?> apply(R request, Tenant caller, VmRow vm);
+  }
 
-    private final Tenants tenants;
-    private final VmMapper vms;
+  private final Tenants tenants;
+  private final VmMapper vms;
 
-    public VmLookup(Tenants tenants, VmMapper vms) {
-        this.tenants = tenants;
-        this.vms = vms;
-    }
+  public VmLookup(Tenants tenants, VmMapper vms) {
+    this.tenants = tenants;
+    this.vms = vms;
+  }
 
-    public <R extends ForVm> Message<?> on(Message<?> message, Class<R> type, Handler<R> handler) {
-        return tenants.serve(message, type, (caller, request) -> {
-            Check check = new Check().matches(request.vmId(), Check.ID, "vmId", true);
-            if (check.failed()) {
-                return check.reply();
-            }
-            VmRow vm = vms.find(request.vmId());
-            if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
-                return Replies.notFound("VM");
-            }
-            return handler.apply(request, caller, vm);
+  public <R extends ForVm> Message<?> on(Message<?> message, Class<R> type, Handler<R> handler) {
+    return tenants.serve(
+        message,
+        type,
+        (caller, request) -> {
+          Check check = new Check().matches(request.vmId(), Check.ID, "vmId", true);
+          if (check.failed()) {
+            return check.reply();
+          }
+          VmRow vm = vms.find(request.vmId());
+          if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
+            return Replies.notFound("VM");
+          }
+          return handler.apply(request, caller, vm);
         });
-    }
+  }
 }

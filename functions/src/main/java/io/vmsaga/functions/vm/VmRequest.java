@@ -1,5 +1,4 @@
 package io.vmsaga.functions.vm;
 
 /** The input of triggers that act on one VM by id. */
-public record VmRequest(String vmId, boolean awaitResult) implements ForVm {
-}
+public record VmRequest(String vmId, boolean awaitResult) implements ForVm {}

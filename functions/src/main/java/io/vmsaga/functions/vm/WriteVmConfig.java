@@ -11,26 +11,41 @@ import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
-/** Persists the VM's QEMU definition on its node: the source of truth for every later QEMU start. */
+/**
+ * Persists the VM's QEMU definition on its node: the source of truth for every later QEMU start.
+ */
 @Component("writeVmConfig")
 public class WriteVmConfig implements Function<Message<VmStep>, Message<?>> {
-    private final Branches branches;
-    private final Agents agents;
+  private final Branches branches;
+  private final Agents agents;
 
-    public WriteVmConfig(Branches branches, Agents agents) {
-        this.branches = branches;
-        this.agents = agents;
-    }
+  public WriteVmConfig(Branches branches, Agents agents) {
+    this.branches = branches;
+    this.agents = agents;
+  }
 
-    @Override
-    public Message<?> apply(Message<VmStep> call) {
-        return branches.action(this, call, step -> Replies.ok(agents.on(step.vm().nodeId(), step.branch())
-                .putVm(step.vm().vmId(), configOf(step.vm()))));
-    }
+  @Override
+  public Message<?> apply(Message<VmStep> call) {
+    return branches.action(
+        this,
+        call,
+        step ->
+            Replies.ok(
+                agents
+                    .on(step.vm().nodeId(), step.branch())
+                    .putVm(step.vm().vmId(), configOf(step.vm()))));
+  }
 
-    static VmConfig configOf(VmPlan vm) {
-        return new VmConfig(vm.name(), vm.vcpus(), vm.maxVcpus(), (long) vm.memoryMb(), (long) vm.maxMemoryMb(),
-                vm.memorySlots(), List.of(new VmDisk(vm.disk().pool(), vm.disk().diskId())),
-                List.of(new VmNic(vm.nic().tap(), vm.nic().mac())), null);
-    }
+  static VmConfig configOf(VmPlan vm) {
+    return new VmConfig(
+        vm.name(),
+        vm.vcpus(),
+        vm.maxVcpus(),
+        (long) vm.memoryMb(),
+        (long) vm.maxMemoryMb(),
+        vm.memorySlots(),
+        List.of(new VmDisk(vm.disk().pool(), vm.disk().diskId())),
+        List.of(new VmNic(vm.nic().tap(), vm.nic().mac())),
+        null);
+  }
 }

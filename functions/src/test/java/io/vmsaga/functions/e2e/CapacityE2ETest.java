@@ -14,88 +14,101 @@ import org.junit.jupiter.api.Test;
 
 /** Concurrent creates never double-book a node; quota is enforced; accounting stays exact. */
 class CapacityE2ETest {
-    static final String NODE = "node-1";
+  static final String NODE = "node-1";
 
-    double ratio;
+  double ratio;
 
-    @BeforeEach
-    void rememberRatio() {
-        ratio = number("SELECT cpu_overcommit * 100 FROM node WHERE id = ?", NODE) / 100.0;
+  @BeforeEach
+  void rememberRatio() {
+    ratio = number("SELECT cpu_overcommit * 100 FROM node WHERE id = ?", NODE) / 100.0;
+  }
+
+  @AfterEach
+  void restoreNode() {
+    execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", ratio, NODE);
+    deleteTestVms();
+  }
+
+  @Test
+  void twentyConcurrentCreatesOnANodeThatFitsTenMakeExactlyTen() throws Exception {
+    long committed = number("SELECT committed_vcpus FROM node WHERE id = ?", NODE);
+    long cpus = number("SELECT cpus FROM node WHERE id = ?", NODE);
+    // overcommit so that exactly ten more 1-vCPU VMs fit: the ratio is the node setting under test
+    execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", (committed + 10.0) / cpus, NODE);
+    var tenant = newTenant(40, 40, 40 * 1024);
+
+    List<Callable<Reply>> creates =
+        IntStream.range(0, 20)
+            .<Callable<Reply>>mapToObj(i -> () -> call("createVm", tenant.token(), vmOn("c" + i)))
+            .toList();
+    List<Reply> replies = runAll(creates);
+
+    var succeeded = replies.stream().filter(r -> r.status() == 200).toList();
+    var failed = replies.stream().filter(r -> r.status() == 409).toList();
+    assertThat(succeeded).as(replies.toString()).hasSize(10);
+    assertThat(failed).hasSize(10);
+    failed.forEach(
+        r ->
+            assertThat(saga(r.body().path("vm").path("gid").asText()).rollbackReason())
+                .contains("no_capacity"));
+    assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE))
+        .isEqualTo(committed + 10);
+    assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(10);
+    assertAccountingExact(tenant.id());
+    succeeded.forEach(r -> assertThat(processesMentioning(r.text("vmId"))).hasSize(1));
+    failed.forEach(r -> assertNothingLeftOf(r, tenant));
+
+    List<Callable<Reply>> deletes =
+        succeeded.stream()
+            .<Callable<Reply>>map(
+                r ->
+                    () ->
+                        call(
+                            "deleteVm",
+                            tenant.token(),
+                            Map.of("vmId", r.text("vmId"), "awaitResult", true)))
+            .toList();
+    runAll(deletes).forEach(r -> assertThat(r.status()).isEqualTo(200));
+    succeeded.forEach(r -> assertNothingLeft(r.text("vmId"), tenant.id()));
+    assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isEqualTo(committed);
+  }
+
+  @Test
+  void aCreateBeyondTheTenantsQuotaFailsCleanly() {
+    var tenant = newTenant(1, 8, 4096);
+    var first = call("createVm", tenant.token(), vmOn("q1"));
+    assertThat(first.status()).isEqualTo(200);
+
+    var second = call("createVm", tenant.token(), vmOn("q2"));
+
+    assertThat(second.status()).isEqualTo(409);
+    assertThat(saga(second.body().path("vm").path("gid").asText()).rollbackReason())
+        .contains("quota_exceeded");
+    assertNothingLeftOf(second, tenant);
+    assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(1);
+    call("deleteVm", tenant.token(), Map.of("vmId", first.text("vmId"), "awaitResult", true));
+    assertNothingLeft(first.text("vmId"), tenant.id());
+  }
+
+  private static Map<String, Object> vmOn(String name) {
+    return vm(name, "nodeId", NODE);
+  }
+
+  private static void assertNothingLeftOf(Reply failed, Tenant tenant) {
+    assertNothingLeft(failed.body().path("vm").path("vmId").asText(), tenant.id());
+  }
+
+  /** Starts every call at once and answers their replies in order. */
+  private static List<Reply> runAll(List<Callable<Reply>> calls) throws Exception {
+    var pool = Executors.newFixedThreadPool(calls.size());
+    try {
+      List<Reply> replies = new java.util.ArrayList<>();
+      for (var future : pool.invokeAll(calls)) {
+        replies.add(future.get());
+      }
+      return replies;
+    } finally {
+      pool.shutdown();
     }
-
-    @AfterEach
-    void restoreNode() {
-        execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", ratio, NODE);
-        deleteTestVms();
-    }
-
-    @Test
-    void twentyConcurrentCreatesOnANodeThatFitsTenMakeExactlyTen() throws Exception {
-        long committed = number("SELECT committed_vcpus FROM node WHERE id = ?", NODE);
-        long cpus = number("SELECT cpus FROM node WHERE id = ?", NODE);
-        // overcommit so that exactly ten more 1-vCPU VMs fit: the ratio is the node setting under test
-        execute("UPDATE node SET cpu_overcommit = ? WHERE id = ?", (committed + 10.0) / cpus, NODE);
-        var tenant = newTenant(40, 40, 40 * 1024);
-
-        List<Callable<Reply>> creates = IntStream.range(0, 20)
-                .<Callable<Reply>>mapToObj(i -> () -> call("createVm", tenant.token(), vmOn("c" + i)))
-                .toList();
-        List<Reply> replies = runAll(creates);
-
-        var succeeded = replies.stream().filter(r -> r.status() == 200).toList();
-        var failed = replies.stream().filter(r -> r.status() == 409).toList();
-        assertThat(succeeded).as(replies.toString()).hasSize(10);
-        assertThat(failed).hasSize(10);
-        failed.forEach(r -> assertThat(saga(r.body().path("vm").path("gid").asText()).rollbackReason()).contains("no_capacity"));
-        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isEqualTo(committed + 10);
-        assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(10);
-        assertAccountingExact(tenant.id());
-        succeeded.forEach(r -> assertThat(processesMentioning(r.text("vmId"))).hasSize(1));
-        failed.forEach(r -> assertNothingLeftOf(r, tenant));
-
-        List<Callable<Reply>> deletes = succeeded.stream()
-                .<Callable<Reply>>map(r -> () -> call("deleteVm", tenant.token(), Map.of("vmId", r.text("vmId"), "awaitResult", true)))
-                .toList();
-        runAll(deletes).forEach(r -> assertThat(r.status()).isEqualTo(200));
-        succeeded.forEach(r -> assertNothingLeft(r.text("vmId"), tenant.id()));
-        assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE)).isEqualTo(committed);
-    }
-
-    @Test
-    void aCreateBeyondTheTenantsQuotaFailsCleanly() {
-        var tenant = newTenant(1, 8, 4096);
-        var first = call("createVm", tenant.token(), vmOn("q1"));
-        assertThat(first.status()).isEqualTo(200);
-
-        var second = call("createVm", tenant.token(), vmOn("q2"));
-
-        assertThat(second.status()).isEqualTo(409);
-        assertThat(saga(second.body().path("vm").path("gid").asText()).rollbackReason()).contains("quota_exceeded");
-        assertNothingLeftOf(second, tenant);
-        assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(1);
-        call("deleteVm", tenant.token(), Map.of("vmId", first.text("vmId"), "awaitResult", true));
-        assertNothingLeft(first.text("vmId"), tenant.id());
-    }
-
-    private static Map<String, Object> vmOn(String name) {
-        return vm(name, "nodeId", NODE);
-    }
-
-    private static void assertNothingLeftOf(Reply failed, Tenant tenant) {
-        assertNothingLeft(failed.body().path("vm").path("vmId").asText(), tenant.id());
-    }
-
-    /** Starts every call at once and answers their replies in order. */
-    private static List<Reply> runAll(List<Callable<Reply>> calls) throws Exception {
-        var pool = Executors.newFixedThreadPool(calls.size());
-        try {
-            List<Reply> replies = new java.util.ArrayList<>();
-            for (var future : pool.invokeAll(calls)) {
-                replies.add(future.get());
-            }
-            return replies;
-        } finally {
-            pool.shutdown();
-        }
-    }
+  }
 }

@@ -12,70 +12,83 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A part of the stack is SIGKILLed in the middle of a create and started again (`scripts/dev up`):
- * the functions app, DTM, MariaDB, or the host agent of the VM's node. The saga must finish — here it
- * completes, since nothing failed for good — and a delete afterwards must leave nothing.
+ * the functions app, DTM, MariaDB, or the host agent of the VM's node. The saga must finish — here
+ * it completes, since nothing failed for good — and a delete afterwards must leave nothing.
  */
 class ComponentCrashE2ETest {
-    @org.junit.jupiter.api.AfterEach
-    void deleteLeftovers() {
-        deleteTestVms();
+  @org.junit.jupiter.api.AfterEach
+  void deleteLeftovers() {
+    deleteTestVms();
+  }
+
+  @ParameterizedTest(name = "{0} killed mid-create")
+  @ValueSource(strings = {"functions", "dtm", "mariadb", "agent-node-2"})
+  void sagaCompletesAfterAComponentIsKilledMidCreate(String component) throws Exception {
+    var tenant = newTenant(5, 8, 4096);
+    var request = vm("phoenix", "nodeId", "node-2");
+    request.put("awaitResult", false);
+    // writeVmConfig pauses 2 s before its effect: the window in which the component dies
+    request.put("faults", Map.of("writeVmConfig", "slow"));
+
+    var created = call("createVm", tenant.token(), request);
+    String gid = created.text("gid");
+    String vmId = created.text("vmId");
+    awaitBranch(gid, "03");
+    Stack.sleep(500);
+
+    kill(component);
+    restartStack();
+
+    var saga = awaitSaga(gid, Duration.ofSeconds(90));
+    assertThat(saga.status()).isEqualTo("succeed");
+    assertThat(saga.count("action", "succeed")).isEqualTo(7);
+    assertThat(processesMentioning(vmId)).hasSize(1);
+    assertThat(call("getVm", tenant.token(), Map.of("vmId", vmId)).text("state"))
+        .isEqualTo("running");
+    assertAccountingExact(tenant.id());
+
+    assertThat(call("deleteVm", tenant.token(), Map.of("vmId", vmId, "awaitResult", true)).status())
+        .isEqualTo(200);
+    assertNothingLeft(vmId, tenant.id());
+  }
+
+  private static void kill(String component) throws Exception {
+    Path pidfile = Path.of(env("VMSAGA_HOME"), "run", component + ".pid");
+    long pid = Long.parseLong(Files.readString(pidfile).trim());
+    new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+    for (int i = 0;
+        i < 100
+            && Files.exists(Path.of("/proc", Long.toString(pid), "cmdline"))
+            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z");
+        i++) {
+      Stack.sleep(50);
     }
+  }
 
-    @ParameterizedTest(name = "{0} killed mid-create")
-    @ValueSource(strings = {"functions", "dtm", "mariadb", "agent-node-2"})
-    void sagaCompletesAfterAComponentIsKilledMidCreate(String component) throws Exception {
-        var tenant = newTenant(5, 8, 4096);
-        var request = vm("phoenix", "nodeId", "node-2");
-        request.put("awaitResult", false);
-        // writeVmConfig pauses 2 s before its effect: the window in which the component dies
-        request.put("faults", Map.of("writeVmConfig", "slow"));
+  private static void restartStack() throws Exception {
+    var up =
+        new ProcessBuilder(
+                Path.of(env("VMSAGA_HOME")).getParent().resolve("scripts/dev").toString(), "up")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(up.getInputStream().readAllBytes());
+    assertThat(up.waitFor()).as(output).isZero();
+  }
 
-        var created = call("createVm", tenant.token(), request);
-        String gid = created.text("gid");
-        String vmId = created.text("vmId");
-        awaitBranch(gid, "03");
-        Stack.sleep(500);
-
-        kill(component);
-        restartStack();
-
-        var saga = awaitSaga(gid, Duration.ofSeconds(90));
-        assertThat(saga.status()).isEqualTo("succeed");
-        assertThat(saga.count("action", "succeed")).isEqualTo(7);
-        assertThat(processesMentioning(vmId)).hasSize(1);
-        assertThat(call("getVm", tenant.token(), Map.of("vmId", vmId)).text("state")).isEqualTo("running");
-        assertAccountingExact(tenant.id());
-
-        assertThat(call("deleteVm", tenant.token(), Map.of("vmId", vmId, "awaitResult", true)).status()).isEqualTo(200);
-        assertNothingLeft(vmId, tenant.id());
+  private static void awaitBranch(String gid, String branchId) {
+    for (int i = 0; i < 200; i++) {
+      var t = DTM.query(gid);
+      if (t.isPresent()
+          && t.get().branches().stream()
+              .anyMatch(
+                  b ->
+                      b.branchId().equals(branchId)
+                          && b.op().equals("action")
+                          && b.status().equals("succeed"))) {
+        return;
+      }
+      Stack.sleep(25);
     }
-
-    private static void kill(String component) throws Exception {
-        Path pidfile = Path.of(env("VMSAGA_HOME"), "run", component + ".pid");
-        long pid = Long.parseLong(Files.readString(pidfile).trim());
-        new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
-        for (int i = 0; i < 100 && Files.exists(Path.of("/proc", Long.toString(pid), "cmdline"))
-                && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z"); i++) {
-            Stack.sleep(50);
-        }
-    }
-
-    private static void restartStack() throws Exception {
-        var up = new ProcessBuilder(Path.of(env("VMSAGA_HOME")).getParent().resolve("scripts/dev").toString(), "up")
-                .redirectErrorStream(true).start();
-        String output = new String(up.getInputStream().readAllBytes());
-        assertThat(up.waitFor()).as(output).isZero();
-    }
-
-    private static void awaitBranch(String gid, String branchId) {
-        for (int i = 0; i < 200; i++) {
-            var t = DTM.query(gid);
-            if (t.isPresent() && t.get().branches().stream()
-                    .anyMatch(b -> b.branchId().equals(branchId) && b.op().equals("action") && b.status().equals("succeed"))) {
-                return;
-            }
-            Stack.sleep(25);
-        }
-        throw new AssertionError("branch " + branchId + " of " + gid + " never succeeded");
-    }
+    throw new AssertionError("branch " + branchId + " of " + gid + " never succeeded");
+  }
 }

@@ -29,239 +29,299 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * The running vmsaga stack (`scripts/dev up`; `scripts/dev test` exports its env), as the end-to-end
- * tests see it: its HTTP triggers, its database, its agents, DTM, and the machine's processes and links.
+ * The running vmsaga stack (`scripts/dev up`; `scripts/dev test` exports its env), as the
+ * end-to-end tests see it: its HTTP triggers, its database, its agents, DTM, and the machine's
+ * processes and links.
  */
 public final class Stack {
-    public static final ObjectMapper JSON = new ObjectMapper();
-    public static final List<String> NODES = List.of("node-1", "node-2");
-    public static final String BRIDGE = "vmsaga0";
+  public static final ObjectMapper JSON = new ObjectMapper();
+  public static final List<String> NODES = List.of("node-1", "node-2");
+  public static final String BRIDGE = "vmsaga0";
 
-    public static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
+  public static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
 
-    private Stack() {
+  private Stack() {}
+
+  public static String env(String name) {
+    String value = System.getenv(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(
+          name
+              + " is not set: run the tests with `scripts/dev test` "
+              + "(or `scripts/dev up` and `source .vmsaga/env` first)");
     }
+    return value;
+  }
 
-    public static String env(String name) {
-        String value = System.getenv(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(name + " is not set: run the tests with `scripts/dev test` "
-                    + "(or `scripts/dev up` and `source .vmsaga/env` first)");
+  /** A function's answer; header names in lower case. */
+  public record Reply(int status, JsonNode body, Map<String, String> headers) {
+    public String text(String field) {
+      return body.path(field).asText(null);
+    }
+  }
+
+  public static Reply call(String function, String token, Object body) {
+    return call(function, bearer(token), "", body);
+  }
+
+  /** The Authorization header of a tenant's token; none for a null token. */
+  public static Map<String, String> bearer(String token) {
+    return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
+  }
+
+  /** POST /function?query with these headers, as a client or DTM calls it. */
+  public static Reply call(
+      String function, Map<String, String> headers, String query, Object body) {
+    try {
+      String json = body instanceof String s ? s : JSON.writeValueAsString(body);
+      var request =
+          HttpRequest.newBuilder(
+                  URI.create(
+                      env("VMSAGA_URL") + "/" + function + (query.isEmpty() ? "" : "?" + query)))
+              .timeout(Duration.ofSeconds(120))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(json));
+      headers.forEach(request::header);
+      // a fresh connection per call: Tomcat closes one after a 400, and a reused one would fail
+      // here
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(3))
+              .build()
+              .send(request.build(), HttpResponse.BodyHandlers.ofString());
+      var received = new TreeMap<String, String>();
+      response
+          .headers()
+          .map()
+          .forEach(
+              (name, values) ->
+                  received.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+      return new Reply(response.statusCode(), parse(response.body()), received);
+    } catch (IOException e) {
+      throw new IllegalStateException("calling " + function + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static JsonNode parse(String body) throws IOException {
+    return body == null || body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
+  }
+
+  public static Connection db() throws SQLException {
+    return DriverManager.getConnection(
+        env("VMSAGA_DB_URL"), env("VMSAGA_DB_USER"), env("VMSAGA_DB_PASSWORD"));
+  }
+
+  public static long number(String sql, Object... args) {
+    try (var c = db();
+        var statement = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        statement.setObject(i + 1, args[i]);
+      }
+      try (var rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static void execute(String sql, Object... args) {
+    try (var c = db();
+        var statement = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        statement.setObject(i + 1, args[i]);
+      }
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A fresh tenant with these quotas; answers its bearer token. */
+  public record Tenant(String id, String token) {}
+
+  private static final List<String> TEST_TENANTS =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
+    String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    TEST_TENANTS.add(id);
+    String token = "tok-" + UUID.randomUUID();
+    execute(
+        "INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mb) VALUES (?, ?, ?, ?, ?, ?)",
+        id,
+        "test " + id,
+        Sha256.hex(token),
+        maxVms,
+        maxVcpus,
+        maxMemoryMb);
+    return new Tenant(id, token);
+  }
+
+  /**
+   * Deletes every VM of the tenants this test run made, so a failed test leaves nothing for the
+   * next.
+   */
+  public static void deleteTestVms() {
+    for (String tenant : TEST_TENANTS) {
+      try (var c = db();
+          var s = c.prepareStatement("SELECT id FROM vm WHERE tenant_id = ?")) {
+        s.setString(1, tenant);
+        try (var rows = s.executeQuery()) {
+          while (rows.next()) {
+            call(
+                "deleteVm",
+                env("VMSAGA_ADMIN_TOKEN"),
+                Map.of("vmId", rows.getString(1), "awaitResult", true));
+          }
         }
-        return value;
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
     }
+    TEST_TENANTS.clear();
+  }
 
-    /** A function's answer; header names in lower case. */
-    public record Reply(int status, JsonNode body, Map<String, String> headers) {
-        public String text(String field) {
-            return body.path(field).asText(null);
-        }
+  public static Map<String, Object> vm(String name, String... extra) {
+    var body =
+        new java.util.HashMap<String, Object>(
+            Map.of(
+                "name",
+                name,
+                "vcpus",
+                1,
+                "memoryMb",
+                128,
+                "diskGb",
+                1,
+                "networkId",
+                "default",
+                "awaitResult",
+                true));
+    for (int i = 0; i < extra.length; i += 2) {
+      body.put(extra[i], extra[i + 1]);
     }
+    return body;
+  }
 
-    public static Reply call(String function, String token, Object body) {
-        return call(function, bearer(token), "", body);
-    }
-
-    /** The Authorization header of a tenant's token; none for a null token. */
-    public static Map<String, String> bearer(String token) {
-        return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
-    }
-
-    /** POST /function?query with these headers, as a client or DTM calls it. */
-    public static Reply call(String function, Map<String, String> headers, String query, Object body) {
-        try {
-            String json = body instanceof String s ? s : JSON.writeValueAsString(body);
-            var request = HttpRequest.newBuilder(URI.create(env("VMSAGA_URL") + "/" + function
-                            + (query.isEmpty() ? "" : "?" + query)))
-                    .timeout(Duration.ofSeconds(120))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json));
-            headers.forEach(request::header);
-            // a fresh connection per call: Tomcat closes one after a 400, and a reused one would fail here
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
-            var received = new TreeMap<String, String>();
-            response.headers().map().forEach((name, values) -> received.put(name.toLowerCase(Locale.ROOT),
-                    String.join(",", values)));
-            return new Reply(response.statusCode(), parse(response.body()), received);
-        } catch (IOException e) {
-            throw new IllegalStateException("calling " + function + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static JsonNode parse(String body) throws IOException {
-        return body == null || body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
-    }
-
-    public static Connection db() throws SQLException {
-        return DriverManager.getConnection(env("VMSAGA_DB_URL"), env("VMSAGA_DB_USER"), env("VMSAGA_DB_PASSWORD"));
-    }
-
-    public static long number(String sql, Object... args) {
-        try (var c = db(); var statement = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                statement.setObject(i + 1, args[i]);
-            }
-            try (var rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static void execute(String sql, Object... args) {
-        try (var c = db(); var statement = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                statement.setObject(i + 1, args[i]);
-            }
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A fresh tenant with these quotas; answers its bearer token. */
-    public record Tenant(String id, String token) {
-    }
-
-    private static final List<String> TEST_TENANTS = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
-        String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
-        TEST_TENANTS.add(id);
-        String token = "tok-" + UUID.randomUUID();
-        execute("INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mb) VALUES (?, ?, ?, ?, ?, ?)",
-                id, "test " + id, Sha256.hex(token), maxVms, maxVcpus, maxMemoryMb);
-        return new Tenant(id, token);
-    }
-
-    /** Deletes every VM of the tenants this test run made, so a failed test leaves nothing for the next. */
-    public static void deleteTestVms() {
-        for (String tenant : TEST_TENANTS) {
-            try (var c = db(); var s = c.prepareStatement("SELECT id FROM vm WHERE tenant_id = ?")) {
-                s.setString(1, tenant);
-                try (var rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        call("deleteVm", env("VMSAGA_ADMIN_TOKEN"), Map.of("vmId", rows.getString(1), "awaitResult", true));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        TEST_TENANTS.clear();
-    }
-
-    public static Map<String, Object> vm(String name, String... extra) {
-        var body = new java.util.HashMap<String, Object>(Map.of("name", name, "vcpus", 1, "memoryMb", 128, "diskGb", 1,
-                "networkId", "default", "awaitResult", true));
-        for (int i = 0; i < extra.length; i += 2) {
-            body.put(extra[i], extra[i + 1]);
-        }
-        return body;
-    }
-
-    public static AgentClient agent(String nodeId) {
-        String url = switch (nodeId) {
-            case "node-1" -> "http://127.0.0.1:7701";
-            case "node-2" -> "http://127.0.0.1:7702";
-            default -> throw new IllegalArgumentException(nodeId);
+  public static AgentClient agent(String nodeId) {
+    String url =
+        switch (nodeId) {
+          case "node-1" -> "http://127.0.0.1:7701";
+          case "node-2" -> "http://127.0.0.1:7702";
+          default -> throw new IllegalArgumentException(nodeId);
         };
-        return new AgentClient(URI.create(url), env("VMSAGA_AGENT_TOKEN"), Duration.ofSeconds(30));
-    }
+    return new AgentClient(URI.create(url), env("VMSAGA_AGENT_TOKEN"), Duration.ofSeconds(30));
+  }
 
-    public static Transaction saga(String gid) {
-        return DTM.query(gid).orElseThrow(() -> new AssertionError("DTM does not know saga " + gid));
-    }
+  public static Transaction saga(String gid) {
+    return DTM.query(gid).orElseThrow(() -> new AssertionError("DTM does not know saga " + gid));
+  }
 
-    public static Transaction awaitSaga(String gid, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            var t = DTM.query(gid);
-            if (t.isPresent() && t.get().finished()) {
-                return t.get();
-            }
-            sleep(100);
-        }
-        throw new AssertionError("saga " + gid + " not finished after " + timeout + ": " + DTM.query(gid));
+  public static Transaction awaitSaga(String gid, Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      var t = DTM.query(gid);
+      if (t.isPresent() && t.get().finished()) {
+        return t.get();
+      }
+      sleep(100);
     }
+    throw new AssertionError(
+        "saga " + gid + " not finished after " + timeout + ": " + DTM.query(gid));
+  }
 
-    public static void sleep(long millis) {
+  public static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * PIDs of processes whose command line mentions {@code text} (QEMU carries the VM id in its
+   * -name/-pidfile).
+   */
+  public static List<Long> processesMentioning(String text) {
+    List<Long> found = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+          String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+          String stat = Files.readString(proc.resolve("stat"));
+          boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+          if (cmdline.contains("qemu-system") && cmdline.contains(text) && !zombie) {
+            found.add(Long.parseLong(proc.getFileName().toString()));
+          }
+        } catch (IOException gone) {
+          // the process ended while we looked
         }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
+    return found;
+  }
 
-    /** PIDs of processes whose command line mentions {@code text} (QEMU carries the VM id in its -name/-pidfile). */
-    public static List<Long> processesMentioning(String text) {
-        List<Long> found = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
-                    String stat = Files.readString(proc.resolve("stat"));
-                    boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-                    if (cmdline.contains("qemu-system") && cmdline.contains(text) && !zombie) {
-                        found.add(Long.parseLong(proc.getFileName().toString()));
-                    }
-                } catch (IOException gone) {
-                    // the process ended while we looked
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return found;
-    }
+  public static boolean linkExists(String name) {
+    return Files.exists(Path.of("/sys/class/net", name));
+  }
 
-    public static boolean linkExists(String name) {
-        return Files.exists(Path.of("/sys/class/net", name));
+  /**
+   * The end state a failed or deleted VM must leave: no QEMU, config, disk or tap on any node, no
+   * row in any table, and quota usage and node commitments equal to what the live reservations add
+   * up to.
+   */
+  public static void assertNothingLeft(String vmId, String tenantId) {
+    var nic = VmPlan.nicFor(vmId, "", "");
+    var disk = VmPlan.diskFor(vmId, false, 1);
+    assertThat(processesMentioning(vmId)).as("QEMU processes of " + vmId).isEmpty();
+    assertThat(linkExists(nic.tap())).as("tap " + nic.tap()).isFalse();
+    for (String node : NODES) {
+      var agent = agent(node);
+      assertThat(agent.getVm(vmId)).as("VM config of " + vmId + " on " + node).isEmpty();
+      assertThat(agent.getDisk("local", disk.diskId())).as("local disk on " + node).isEmpty();
+      assertThat(agent.getTap(nic.tap())).as("tap on " + node).isEmpty();
     }
+    assertThat(agent("node-1").getDisk("shared", disk.diskId())).as("shared disk").isEmpty();
+    for (String table :
+        List.of("vm WHERE id", "disk WHERE vm_id", "nic WHERE vm_id", "reservation WHERE vm_id")) {
+      assertThat(number("SELECT COUNT(*) FROM " + table + " = ?", vmId))
+          .as(table + " of " + vmId)
+          .isZero();
+    }
+    assertAccountingExact(tenantId);
+  }
 
-    /**
-     * The end state a failed or deleted VM must leave: no QEMU, config, disk or tap on any node, no row
-     * in any table, and quota usage and node commitments equal to what the live reservations add up to.
-     */
-    public static void assertNothingLeft(String vmId, String tenantId) {
-        var nic = VmPlan.nicFor(vmId, "", "");
-        var disk = VmPlan.diskFor(vmId, false, 1);
-        assertThat(processesMentioning(vmId)).as("QEMU processes of " + vmId).isEmpty();
-        assertThat(linkExists(nic.tap())).as("tap " + nic.tap()).isFalse();
-        for (String node : NODES) {
-            var agent = agent(node);
-            assertThat(agent.getVm(vmId)).as("VM config of " + vmId + " on " + node).isEmpty();
-            assertThat(agent.getDisk("local", disk.diskId())).as("local disk on " + node).isEmpty();
-            assertThat(agent.getTap(nic.tap())).as("tap on " + node).isEmpty();
-        }
-        assertThat(agent("node-1").getDisk("shared", disk.diskId())).as("shared disk").isEmpty();
-        for (String table : List.of("vm WHERE id", "disk WHERE vm_id", "nic WHERE vm_id", "reservation WHERE vm_id")) {
-            assertThat(number("SELECT COUNT(*) FROM " + table + " = ?", vmId)).as(table + " of " + vmId).isZero();
-        }
-        assertAccountingExact(tenantId);
+  /** Quota usage and node commitments equal the sum of the reservations that exist. */
+  public static void assertAccountingExact(String tenantId) {
+    assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenantId))
+        .isEqualTo(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId));
+    assertThat(number("SELECT used_vcpus FROM tenant WHERE id = ?", tenantId))
+        .isEqualTo(
+            number(
+                "SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE tenant_id = ?", tenantId));
+    assertThat(number("SELECT used_memory_mb FROM tenant WHERE id = ?", tenantId))
+        .isEqualTo(
+            number(
+                "SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE tenant_id = ?",
+                tenantId));
+    assertThat(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId))
+        .as("reservations equal live VMs")
+        .isEqualTo(number("SELECT COUNT(*) FROM vm WHERE tenant_id = ?", tenantId));
+    for (String node : NODES) {
+      assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", node))
+          .isEqualTo(
+              number("SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE node_id = ?", node));
+      assertThat(number("SELECT committed_memory_mb FROM node WHERE id = ?", node))
+          .isEqualTo(
+              number(
+                  "SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE node_id = ?", node));
     }
-
-    /** Quota usage and node commitments equal the sum of the reservations that exist. */
-    public static void assertAccountingExact(String tenantId) {
-        assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenantId))
-                .isEqualTo(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId));
-        assertThat(number("SELECT used_vcpus FROM tenant WHERE id = ?", tenantId))
-                .isEqualTo(number("SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE tenant_id = ?", tenantId));
-        assertThat(number("SELECT used_memory_mb FROM tenant WHERE id = ?", tenantId))
-                .isEqualTo(number("SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE tenant_id = ?", tenantId));
-        assertThat(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId))
-                .as("reservations equal live VMs").isEqualTo(number("SELECT COUNT(*) FROM vm WHERE tenant_id = ?", tenantId));
-        for (String node : NODES) {
-            assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", node))
-                    .isEqualTo(number("SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE node_id = ?", node));
-            assertThat(number("SELECT committed_memory_mb FROM node WHERE id = ?", node))
-                    .isEqualTo(number("SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE node_id = ?", node));
-        }
-    }
+  }
 }

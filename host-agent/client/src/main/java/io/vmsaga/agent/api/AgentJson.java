@@ -9,14 +9,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 public final class AgentJson {
   private AgentJson() {}
 
-  /** A mapper that ignores fields it does not know, so a newer agent does not break an older client. */
+  /**
+   * A mapper that ignores fields it does not know, so a newer agent does not break an older client.
+   */
   public static ObjectMapper lenient() {
     return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   }
 
   /**
-   * A mapper that refuses unknown fields and values of the wrong JSON type ({@code "64"}, {@code 1.5e3} for
-   * an integer), so a typo in a request is an error rather than a default or a guess.
+   * A mapper that refuses unknown fields and values of the wrong JSON type ({@code "64"}, {@code
+   * 1.5e3} for an integer), so a typo in a request is an error rather than a default or a guess.
    */
   public static ObjectMapper strict() {
     return JsonMapper.builder()

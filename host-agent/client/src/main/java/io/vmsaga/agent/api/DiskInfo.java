@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
-/** A qcow2 disk: virtual size, bytes used on the host, and whether a running VM of this node holds it. */
+/**
+ * A qcow2 disk: virtual size, bytes used on the host, and whether a running VM of this node holds
+ * it.
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DiskInfo(String pool, String diskId, long sizeMib, long actualSizeBytes, String path, boolean inUse) {}
+public record DiskInfo(
+    String pool, String diskId, long sizeMib, long actualSizeBytes, String path, boolean inUse) {}

@@ -3,11 +3,11 @@ package io.vmsaga.agent.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.Map;
+
 /**
- * A vCPU plugged at run time: the QEMU CPU type and the slot properties from
- * {@code query-hotpluggable-cpus} ({@code socket-id}, {@code core-id}, {@code thread-id} …), kept so a
+ * A vCPU plugged at run time: the QEMU CPU type and the slot properties from {@code
+ * query-hotpluggable-cpus} ({@code socket-id}, {@code core-id}, {@code thread-id} …), kept so a
  * migration destination can replay the same device.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
-/** Body of {@code PUT /v1/vms/{vm_id}/incoming}: where the target listens for the migration stream. */
+/**
+ * Body of {@code PUT /v1/vms/{vm_id}/incoming}: where the target listens for the migration stream.
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IncomingSpec(String host, Integer port) {}

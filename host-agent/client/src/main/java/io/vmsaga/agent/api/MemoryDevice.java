@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
-/** One entry of {@code query-memory-devices}; {@code id} is the QEMU device id ({@code dimm-<device_id>}). */
+/**
+ * One entry of {@code query-memory-devices}; {@code id} is the QEMU device id ({@code
+ * dimm-<device_id>}).
+ */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MemoryDevice(String type, String id, long sizeBytes, int slot, String memdev, boolean hotplugged) {}
+public record MemoryDevice(
+    String type, String id, long sizeBytes, int slot, String memdev, boolean hotplugged) {}

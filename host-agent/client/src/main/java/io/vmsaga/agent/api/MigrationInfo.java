@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * {@code query-migrate}, flattened. {@code status} is QEMU's: {@code none}, {@code setup}, {@code active},
- * {@code device}, {@code completed}, {@code failed}, {@code cancelling}, {@code cancelled} …
+ * {@code query-migrate}, flattened. {@code status} is QEMU's: {@code none}, {@code setup}, {@code
+ * active}, {@code device}, {@code completed}, {@code failed}, {@code cancelling}, {@code cancelled}
+ * …
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)

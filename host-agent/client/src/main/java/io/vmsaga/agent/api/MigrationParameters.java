@@ -7,4 +7,5 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 /** Capabilities and parameters set on the migration source before {@code migrate}. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MigrationParameters(Boolean xbzrle, Boolean autoConverge, Long downtimeLimitMs, Long maxBandwidthMib) {}
+public record MigrationParameters(
+    Boolean xbzrle, Boolean autoConverge, Long downtimeLimitMs, Long maxBandwidthMib) {}

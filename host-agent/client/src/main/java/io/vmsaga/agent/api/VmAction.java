@@ -6,20 +6,27 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * Body of {@code PUT /v1/vms/{vm_id}/actions}. {@code timeout_ms} bounds {@code start} (until QMP is
- * ready) and {@code stop} (powerdown → quit → SIGTERM → SIGKILL); null means the agent's default.
+ * Body of {@code PUT /v1/vms/{vm_id}/actions}. {@code timeout_ms} bounds {@code start} (until QMP
+ * is ready) and {@code stop} (powerdown → quit → SIGTERM → SIGKILL); null means the agent's
+ * default.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VmAction(Action action, Long timeoutMs) {
 
   public enum Action {
-    @JsonProperty("start") START,
-    @JsonProperty("stop") STOP,
-    @JsonProperty("pause") PAUSE,
-    @JsonProperty("resume") RESUME,
-    @JsonProperty("reset") RESET,
-    @JsonProperty("powerdown") POWERDOWN
+    @JsonProperty("start")
+    START,
+    @JsonProperty("stop")
+    STOP,
+    @JsonProperty("pause")
+    PAUSE,
+    @JsonProperty("resume")
+    RESUME,
+    @JsonProperty("reset")
+    RESET,
+    @JsonProperty("powerdown")
+    POWERDOWN
   }
 
   public static VmAction of(Action action) {

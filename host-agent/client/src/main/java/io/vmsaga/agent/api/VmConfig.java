@@ -3,8 +3,8 @@ package io.vmsaga.agent.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.List;
+
 /**
  * The persisted definition of a VM, the source of truth for its QEMU command line. {@code vcpus} of
  * {@code max_vcpus} are present at boot; memory can grow by pc-dimms in {@code memory_slots} up to

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * A VM as the agent sees it: {@code state} is {@code defined} when no QEMU runs, otherwise the QEMU run
- * state ({@code running}, {@code paused}, {@code inmigrate}, {@code postmigrate}, {@code shutdown} …).
+ * A VM as the agent sees it: {@code state} is {@code defined} when no QEMU runs, otherwise the QEMU
+ * run state ({@code running}, {@code paused}, {@code inmigrate}, {@code postmigrate}, {@code
+ * shutdown} …).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -47,15 +47,18 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Client of one host agent. Thread-safe; {@link #withGid} gives a copy that tags every call with the DTM
- * gid ({@code X-Dtm-Gid}) so the agent's request log can be joined with the saga. Every failure is an
- * unchecked {@link AgentException}.
+ * Client of one host agent. Thread-safe; {@link #withGid} gives a copy that tags every call with
+ * the DTM gid ({@code X-Dtm-Gid}) so the agent's request log can be joined with the saga. Every
+ * failure is an unchecked {@link AgentException}.
  */
 public final class AgentClient {
   public static final String GID_HEADER = "X-Dtm-Gid";
   public static final String SHA256_HEADER = "X-Content-Sha256";
 
-  /** Disk content can be large: the agent hashes it before answering, and an upload takes as long as it takes. */
+  /**
+   * Disk content can be large: the agent hashes it before answering, and an upload takes as long as
+   * it takes.
+   */
   private static final Duration TRANSFER_TIMEOUT = Duration.ofHours(1);
 
   private static final ObjectMapper JSON = AgentJson.lenient();
@@ -67,8 +70,15 @@ public final class AgentClient {
   private final HttpClient http;
 
   public AgentClient(URI baseUri, String token, Duration timeout) {
-    this(baseUri, token, timeout, null,
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build());
+    this(
+        baseUri,
+        token,
+        timeout,
+        null,
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build());
   }
 
   private AgentClient(URI baseUri, String token, Duration timeout, String gid, HttpClient http) {
@@ -108,7 +118,9 @@ public final class AgentClient {
     return optional(() -> call("GET", diskPath(pool, diskId), null, DiskInfo.class));
   }
 
-  /** Grows a disk; online through QMP {@code block_resize} when a running VM of this node uses it. */
+  /**
+   * Grows a disk; online through QMP {@code block_resize} when a running VM of this node uses it.
+   */
   public DiskInfo resizeDisk(String pool, String diskId, DiskSpec spec) {
     return call("PATCH", diskPath(pool, diskId), spec, DiskInfo.class);
   }
@@ -117,7 +129,10 @@ public final class AgentClient {
     call("DELETE", diskPath(pool, diskId), null, Void.class);
   }
 
-  /** Streams the qcow2 file into {@code out}, verifies it against the agent's sha256 and returns that hash. */
+  /**
+   * Streams the qcow2 file into {@code out}, verifies it against the agent's sha256 and returns
+   * that hash.
+   */
   public String exportDisk(String pool, String diskId, OutputStream out) {
     HttpResponse<InputStream> response = openExport(pool, diskId);
     String expected = response.headers().firstValue(SHA256_HEADER).orElse("");
@@ -129,23 +144,29 @@ public final class AgentClient {
     }
     String actual = HexFormat.of().formatHex(sha.digest());
     if (!actual.equals(expected)) {
-      throw new AgentException(0, "unavailable", "disk content arrived damaged (sha256 mismatch)", null);
+      throw new AgentException(
+          0, "unavailable", "disk content arrived damaged (sha256 mismatch)", null);
     }
     return actual;
   }
 
-  /** Imports a qcow2 stream as a new disk; the agent verifies {@code sha256} and keeps nothing on mismatch. */
+  /**
+   * Imports a qcow2 stream as a new disk; the agent verifies {@code sha256} and keeps nothing on
+   * mismatch.
+   */
   public DiskInfo importDisk(String pool, String diskId, InputStream content, String sha256) {
-    HttpRequest request = request(diskPath(pool, diskId) + "/content", TRANSFER_TIMEOUT)
-        .header(SHA256_HEADER, sha256)
-        .header("Content-Type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> content))
-        .build();
+    HttpRequest request =
+        request(diskPath(pool, diskId) + "/content", TRANSFER_TIMEOUT)
+            .header(SHA256_HEADER, sha256)
+            .header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> content))
+            .build();
     return JSON.convertValue(send(request), DiskInfo.class);
   }
 
   /** Copies a disk from another agent straight into this one (cold migration of a local disk). */
-  public DiskInfo copyDiskFrom(AgentClient source, String sourcePool, String diskId, String targetPool) {
+  public DiskInfo copyDiskFrom(
+      AgentClient source, String sourcePool, String diskId, String targetPool) {
     HttpResponse<InputStream> response = source.openExport(sourcePool, diskId);
     String sha256 = response.headers().firstValue(SHA256_HEADER).orElse("");
     try (InputStream in = response.body()) {
@@ -191,11 +212,19 @@ public final class AgentClient {
     call("DELETE", vmPath(vmId), null, Void.class);
   }
 
-  /** Runs an action; the request may take up to the action's own {@code timeout_ms} plus a margin. */
+  /**
+   * Runs an action; the request may take up to the action's own {@code timeout_ms} plus a margin.
+   */
   public VmInfo action(String vmId, VmAction action) {
-    Duration actionTime = action.timeoutMs() == null ? Duration.ofSeconds(30) : Duration.ofMillis(action.timeoutMs());
+    Duration actionTime =
+        action.timeoutMs() == null ? Duration.ofSeconds(30) : Duration.ofMillis(action.timeoutMs());
     Duration wait = actionTime.plusSeconds(10);
-    return call("PUT", vmPath(vmId) + "/actions", action, type(VmInfo.class), wait.compareTo(timeout) > 0 ? wait : timeout);
+    return call(
+        "PUT",
+        vmPath(vmId) + "/actions",
+        action,
+        type(VmInfo.class),
+        wait.compareTo(timeout) > 0 ? wait : timeout);
   }
 
   public VmStatus status(String vmId) {
@@ -204,7 +233,8 @@ public final class AgentClient {
 
   /** Events with {@code seq > afterSeq}, oldest first; the agent keeps the last 256 per VM. */
   public List<VmEvent> events(String vmId, long afterSeq) {
-    return call("GET", vmPath(vmId) + "/events?after=" + afterSeq, null, listOf(VmEvent.class), timeout);
+    return call(
+        "GET", vmPath(vmId) + "/events?after=" + afterSeq, null, listOf(VmEvent.class), timeout);
   }
 
   public HotplugCpu plugCpu(String vmId, String deviceId) {
@@ -225,20 +255,27 @@ public final class AgentClient {
 
   // --- migration ---
 
-  /** Starts the target side: QEMU with {@code -incoming defer}, then {@code migrate-incoming tcp:host:port}. */
+  /**
+   * Starts the target side: QEMU with {@code -incoming defer}, then {@code migrate-incoming
+   * tcp:host:port}.
+   */
   public VmInfo startIncoming(String vmId, IncomingSpec spec) {
     return call("PUT", vmPath(vmId) + "/incoming", spec, VmInfo.class);
   }
 
   public MigrationParameters setMigrationParameters(String vmId, MigrationParameters parameters) {
-    return call("PUT", vmPath(vmId) + "/migration-parameters", parameters, MigrationParameters.class);
+    return call(
+        "PUT", vmPath(vmId) + "/migration-parameters", parameters, MigrationParameters.class);
   }
 
   public void resetMigrationParameters(String vmId) {
     call("DELETE", vmPath(vmId) + "/migration-parameters", null, Void.class);
   }
 
-  /** Starts {@code migrate}; returns at once. Poll {@link #migration} until {@link MigrationInfo#finished()}. */
+  /**
+   * Starts {@code migrate}; returns at once. Poll {@link #migration} until {@link
+   * MigrationInfo#finished()}.
+   */
   public MigrationInfo migrate(String vmId, MigrationSpec spec) {
     return call("PUT", vmPath(vmId) + "/migration", spec, MigrationInfo.class);
   }
@@ -261,9 +298,13 @@ public final class AgentClient {
     return "/v1/vms/" + seg(vmId);
   }
 
-  /** Percent-encodes one path segment so that whatever the caller passes stays one segment for the agent to judge. */
+  /**
+   * Percent-encodes one path segment so that whatever the caller passes stays one segment for the
+   * agent to judge.
+   */
   private static String seg(String value) {
-    return URLEncoder.encode(Objects.requireNonNull(value), StandardCharsets.UTF_8).replace("+", "%20");
+    return URLEncoder.encode(Objects.requireNonNull(value), StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
   private <T> T call(String method, String path, Object body, Class<T> type) {
@@ -271,28 +312,34 @@ public final class AgentClient {
   }
 
   private <T> T call(String method, String path, Object body, JavaType type, Duration wait) {
-    HttpRequest.BodyPublisher publisher = body == null
-        ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(toJson(body));
-    HttpRequest request = request(path, wait)
-        .header("Content-Type", "application/json")
-        .method(method, publisher)
-        .build();
+    HttpRequest.BodyPublisher publisher =
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(toJson(body));
+    HttpRequest request =
+        request(path, wait)
+            .header("Content-Type", "application/json")
+            .method(method, publisher)
+            .build();
     return JSON.convertValue(send(request), type);
   }
 
   private HttpRequest.Builder request(String path, Duration wait) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(baseUri.resolve(path))
-        .timeout(wait)
-        .header("Authorization", "Bearer " + token)
-        .header("Accept", "application/json");
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(baseUri.resolve(path))
+            .timeout(wait)
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json");
     if (gid != null) {
       builder.header(GID_HEADER, gid);
     }
     return builder;
   }
 
-  /** Sends a request and returns the parsed JSON body of a 2xx answer (null for 204); throws otherwise. */
+  /**
+   * Sends a request and returns the parsed JSON body of a 2xx answer (null for 204); throws
+   * otherwise.
+   */
   private JsonNode send(HttpRequest request) {
     HttpResponse<byte[]> response;
     try {
@@ -312,12 +359,14 @@ public final class AgentClient {
     try {
       return JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new AgentException(response.statusCode(), "internal", "agent answered malformed JSON", e);
+      throw new AgentException(
+          response.statusCode(), "internal", "agent answered malformed JSON", e);
     }
   }
 
   private HttpResponse<InputStream> openExport(String pool, String diskId) {
-    HttpRequest request = request(diskPath(pool, diskId) + "/content", TRANSFER_TIMEOUT).GET().build();
+    HttpRequest request =
+        request(diskPath(pool, diskId) + "/content", TRANSFER_TIMEOUT).GET().build();
     HttpResponse<InputStream> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -346,11 +395,13 @@ public final class AgentClient {
     } catch (IOException ignored) {
       // Not the agent's error shape (a proxy in between, say): fall back to the status alone.
     }
-    return new AgentException(status, status >= 500 ? "unavailable" : "invalid", "HTTP " + status, null);
+    return new AgentException(
+        status, status >= 500 ? "unavailable" : "invalid", "HTTP " + status, null);
   }
 
   private static AgentException transportFailure(IOException e) {
-    return new AgentException(0, "unavailable", "agent unreachable: " + e.getClass().getSimpleName(), e);
+    return new AgentException(
+        0, "unavailable", "agent unreachable: " + e.getClass().getSimpleName(), e);
   }
 
   private static <T> Optional<T> optional(Supplier<T> call) {

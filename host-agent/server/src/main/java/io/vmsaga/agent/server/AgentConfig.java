@@ -26,16 +26,32 @@ public record AgentConfig(
     int cpus,
     long memoryMib) {
 
-  private static final Set<String> FLAGS = Set.of("--node-id", "--listen", "--state-dir", "--run-dir", "--local-pool",
-      "--shared-pool", "--token-file", "--accelerator", "--pool-capacity-gib", "--cpus", "--memory-mib");
-  /** The state dir appears in QEMU's -qmp/-serial options, whose syntax has no escaping for ',' or ':'. */
+  private static final Set<String> FLAGS =
+      Set.of(
+          "--node-id",
+          "--listen",
+          "--state-dir",
+          "--run-dir",
+          "--local-pool",
+          "--shared-pool",
+          "--token-file",
+          "--accelerator",
+          "--pool-capacity-gib",
+          "--cpus",
+          "--memory-mib");
+
+  /**
+   * The state dir appears in QEMU's -qmp/-serial options, whose syntax has no escaping for ',' or
+   * ':'.
+   */
   private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9/._-]*");
 
   public static AgentConfig parse(String... args) throws IOException {
     Map<String, String> flags = new HashMap<>();
     for (int i = 0; i < args.length; i += 2) {
       if (!FLAGS.contains(args[i]) || i + 1 >= args.length) {
-        throw new IllegalArgumentException("unknown flag or missing value: " + args[i] + " (flags: " + FLAGS + ")");
+        throw new IllegalArgumentException(
+            "unknown flag or missing value: " + args[i] + " (flags: " + FLAGS + ")");
       }
       flags.put(args[i], args[i + 1]);
     }
@@ -43,8 +59,10 @@ public record AgentConfig(
     String[] hostPort = flags.getOrDefault("--listen", "127.0.0.1:7701").split(":", 2);
     Path stateDir = safe("--state-dir", absolute(required(flags, "--state-dir")));
     // QMP sockets live here: short, because a unix socket path must fit in 107 bytes.
-    Path runDir = safe("--run-dir", absolute(flags.getOrDefault("--run-dir", "/run/vmsaga/" + nodeId)));
-    String token = Files.readString(absolute(required(flags, "--token-file")), StandardCharsets.UTF_8).strip();
+    Path runDir =
+        safe("--run-dir", absolute(flags.getOrDefault("--run-dir", "/run/vmsaga/" + nodeId)));
+    String token =
+        Files.readString(absolute(required(flags, "--token-file")), StandardCharsets.UTF_8).strip();
     String accelerator = flags.getOrDefault("--accelerator", "tcg");
     if (!List.of("tcg", "kvm").contains(accelerator)) {
       throw new IllegalArgumentException("--accelerator must be tcg or kvm");
@@ -59,7 +77,9 @@ public record AgentConfig(
         token,
         accelerator,
         Long.parseLong(flags.getOrDefault("--pool-capacity-gib", "200")),
-        Integer.parseInt(flags.getOrDefault("--cpus", Integer.toString(Runtime.getRuntime().availableProcessors()))),
+        Integer.parseInt(
+            flags.getOrDefault(
+                "--cpus", Integer.toString(Runtime.getRuntime().availableProcessors()))),
         Long.parseLong(flags.getOrDefault("--memory-mib", Long.toString(hostMemoryMib()))));
   }
 
@@ -83,7 +103,8 @@ public record AgentConfig(
   }
 
   private static long hostMemoryMib() {
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return os.getTotalMemorySize() >> 20;
   }
 }

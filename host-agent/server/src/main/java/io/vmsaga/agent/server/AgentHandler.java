@@ -31,9 +31,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One per connection. Guards answer early (bad request line, no token, no route, body too large); then a
- * small body is buffered and handed to its endpoint, or a disk upload is streamed to its sink chunk by
- * chunk. Every answer leaves through {@link #send}.
+ * One per connection. Guards answer early (bad request line, no token, no route, body too large);
+ * then a small body is buffered and handed to its endpoint, or a disk upload is streamed to its
+ * sink chunk by chunk. Every answer leaves through {@link #send}.
  */
 final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
   private static final Logger LOG = Logger.getLogger("vmsaga.agent.access");
@@ -49,6 +49,7 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
   private Router.Match match;
   private ByteArrayOutputStream buffer;
   private Router.Sink sink;
+
   /** After an early answer the rest of that request's body is dropped and the connection closed. */
   private boolean discarding;
 
@@ -110,9 +111,11 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
         bytes.readBytes(buffer, bytes.readableBytes());
       }
       if (content instanceof LastHttpContent) {
-        Reply reply = sink != null
-            ? finishUpload(ctx)
-            : ((Router.Endpoint) match.route().handling()).handle(match.call().withBody(buffer.toByteArray()));
+        Reply reply =
+            sink != null
+                ? finishUpload(ctx)
+                : ((Router.Endpoint) match.route().handling())
+                    .handle(match.call().withBody(buffer.toByteArray()));
         send(ctx, reply, HttpUtil.isKeepAlive(request));
       }
     } catch (Exception e) {
@@ -187,12 +190,14 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
         HttpUtil.setContentLength(head, length);
         HttpUtil.setKeepAlive(head, keepAlive);
         ctx.write(head);
-        done = ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(file, 0, length, 64 * 1024)));
+        done =
+            ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(file, 0, length, 64 * 1024)));
       } else {
         byte[] body = reply.json() == null ? new byte[0] : JSON.writeValueAsBytes(reply.json());
         length = body.length;
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), reply.status(),
-            Unpooled.wrappedBuffer(body));
+        FullHttpResponse response =
+            new DefaultFullHttpResponse(
+                request.protocolVersion(), reply.status(), Unpooled.wrappedBuffer(body));
         if (body.length > 0) {
           response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
@@ -210,7 +215,13 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
       done.addListener(ChannelFutureListener.CLOSE);
     }
     String gid = request.headers().get(GID_HEADER);
-    LOG.info(String.format("%s %s %d %dms%s", request.method(), request.uri(), reply.status().code(),
-        (System.nanoTime() - startNanos) / 1_000_000, gid == null ? "" : " gid=" + shorten(gid)));
+    LOG.info(
+        String.format(
+            "%s %s %d %dms%s",
+            request.method(),
+            request.uri(),
+            reply.status().code(),
+            (System.nanoTime() - startNanos) / 1_000_000,
+            gid == null ? "" : " gid=" + shorten(gid)));
   }
 }

@@ -8,8 +8,9 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 
 /**
- * The pipeline. No aggregator: the handler buffers small JSON bodies itself (capped) and streams disk
- * uploads to a file, and it runs on a separate executor group because QEMU, qemu-img and ip calls block.
+ * The pipeline. No aggregator: the handler buffers small JSON bodies itself (capped) and streams
+ * disk uploads to a file, and it runs on a separate executor group because QEMU, qemu-img and ip
+ * calls block.
  */
 final class AgentInitializer extends ChannelInitializer<SocketChannel> {
   private final Router router;

@@ -18,17 +18,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Logger;
 
-/** Bootstrap: builds the services from the flags, adopts running VMs, then serves HTTP until stopped. */
+/**
+ * Bootstrap: builds the services from the flags, adopts running VMs, then serves HTTP until
+ * stopped.
+ */
 public final class AgentServer implements AutoCloseable {
   static {
     // One line per record; set before the first logger exists, unless the operator chose a format.
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+      System.setProperty(
+          "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
     }
   }
 
   private static final Logger LOG = Logger.getLogger(AgentServer.class.getName());
-  /** Threads for requests that block on QEMU, qemu-img or ip; each connection stays on one of them. */
+
+  /**
+   * Threads for requests that block on QEMU, qemu-img or ip; each connection stays on one of them.
+   */
   private static final int BLOCKING_THREADS = 16;
 
   private final VmService vms;
@@ -49,14 +56,22 @@ public final class AgentServer implements AutoCloseable {
     NodeService node = new NodeService(config, pools, vms, net);
     vms.adoptAll();
     this.router = Routes.router(node, disks, net, vms);
-    this.channel = new ServerBootstrap()
-        .group(boss, workers)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new AgentInitializer(router, new Auth(config.token()), blocking))
-        .bind(config.listen())
-        .sync()
-        .channel();
-    LOG.info("agent " + config.nodeId() + " listening on " + address() + " (accelerator " + config.accelerator() + ")");
+    this.channel =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(new AgentInitializer(router, new Auth(config.token()), blocking))
+            .bind(config.listen())
+            .sync()
+            .channel();
+    LOG.info(
+        "agent "
+            + config.nodeId()
+            + " listening on "
+            + address()
+            + " (accelerator "
+            + config.accelerator()
+            + ")");
   }
 
   public InetSocketAddress address() {

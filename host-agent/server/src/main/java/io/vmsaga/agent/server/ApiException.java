@@ -2,7 +2,10 @@ package io.vmsaga.agent.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** An answer other than success, with one of the agent's stable error codes. Messages are short and never echo request text. */
+/**
+ * An answer other than success, with one of the agent's stable error codes. Messages are short and
+ * never echo request text.
+ */
 public class ApiException extends RuntimeException {
   private final HttpResponseStatus status;
   private final String code;
@@ -18,7 +21,8 @@ public class ApiException extends RuntimeException {
   }
 
   public static ApiException unauthorized() {
-    return new ApiException(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "missing or wrong bearer token");
+    return new ApiException(
+        HttpResponseStatus.UNAUTHORIZED, "unauthorized", "missing or wrong bearer token");
   }
 
   public static ApiException notFound(String message) {

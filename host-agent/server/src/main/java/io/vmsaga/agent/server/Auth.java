@@ -5,7 +5,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Bearer-token check on every request, in constant time so the token cannot be guessed byte by byte. */
+/**
+ * Bearer-token check on every request, in constant time so the token cannot be guessed byte by
+ * byte.
+ */
 public final class Auth {
   private static final String PREFIX = "Bearer ";
   private final byte[] token;
@@ -22,6 +25,7 @@ public final class Auth {
     if (value == null || !value.startsWith(PREFIX)) {
       return false;
     }
-    return MessageDigest.isEqual(value.substring(PREFIX.length()).getBytes(StandardCharsets.UTF_8), token);
+    return MessageDigest.isEqual(
+        value.substring(PREFIX.length()).getBytes(StandardCharsets.UTF_8), token);
   }
 }

@@ -8,8 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One request as a route sees it: validated path parameters, query, headers and the whole (small) body. */
-public record Call(Map<String, String> params, Map<String, List<String>> query, HttpHeaders headers, byte[] body) {
+/**
+ * One request as a route sees it: validated path parameters, query, headers and the whole (small)
+ * body.
+ */
+public record Call(
+    Map<String, String> params, Map<String, List<String>> query, HttpHeaders headers, byte[] body) {
   private static final ObjectMapper JSON = AgentJson.strict();
 
   public String param(String name) {
@@ -21,7 +25,9 @@ public record Call(Map<String, String> params, Map<String, List<String>> query, 
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  /** The JSON body as {@code type}; an empty, malformed or unknown-field body is {@code invalid}. */
+  /**
+   * The JSON body as {@code type}; an empty, malformed or unknown-field body is {@code invalid}.
+   */
   public <T> T body(Class<T> type) {
     if (body.length == 0) {
       throw ApiException.invalid("a JSON body is required");

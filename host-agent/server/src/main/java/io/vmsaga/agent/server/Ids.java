@@ -8,8 +8,10 @@ public final class Ids {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern POOL = Pattern.compile("local|shared");
+
   /** Linux interface names are at most 15 bytes (IFNAMSIZ - 1). */
   private static final Pattern IFNAME = Pattern.compile("[a-z][a-z0-9-]{0,14}");
+
   private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
   private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
 

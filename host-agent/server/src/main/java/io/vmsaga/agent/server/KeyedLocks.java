@@ -5,7 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
-/** One lock per resource key, so operations on one VM or pool are serialised and others run in parallel. */
+/**
+ * One lock per resource key, so operations on one VM or pool are serialised and others run in
+ * parallel.
+ */
 public final class KeyedLocks {
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -20,9 +23,11 @@ public final class KeyedLocks {
   }
 
   public void run(String key, Runnable work) {
-    with(key, () -> {
-      work.run();
-      return null;
-    });
+    with(
+        key,
+        () -> {
+          work.run();
+          return null;
+        });
   }
 }

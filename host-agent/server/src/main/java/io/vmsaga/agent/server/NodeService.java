@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Node facts and the inventory of everything this agent owns, for a reconciler to compare with the database. */
+/**
+ * Node facts and the inventory of everything this agent owns, for a reconciler to compare with the
+ * database.
+ */
 public final class NodeService {
   private static final Pattern VERSION = Pattern.compile("version ([0-9][^ ,()]*)");
 
@@ -36,7 +39,16 @@ public final class NodeService {
   }
 
   public NodeInfo inventory() {
-    return new NodeInfo(config.nodeId(), config.cpus(), config.memoryMib(), config.accelerator(), qemuVersion,
-        pools.pools(), vms.summaries(), pools.disks(), net.taps(), net.bridges());
+    return new NodeInfo(
+        config.nodeId(),
+        config.cpus(),
+        config.memoryMib(),
+        config.accelerator(),
+        qemuVersion,
+        pools.pools(),
+        vms.summaries(),
+        pools.disks(),
+        net.taps(),
+        net.bridges());
   }
 }

@@ -6,13 +6,18 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** What the handler writes back: a JSON body, nothing (204), or a file streamed from disk. */
-public record Reply(HttpResponseStatus status, Object json, Path file, Map<String, String> headers) {
+public record Reply(
+    HttpResponseStatus status, Object json, Path file, Map<String, String> headers) {
   public static Reply ok(Object json) {
     return new Reply(HttpResponseStatus.OK, json, null, Map.of());
   }
 
   public static Reply of(Outcome<?> outcome) {
-    return new Reply(outcome.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, outcome.value(), null, Map.of());
+    return new Reply(
+        outcome.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK,
+        outcome.value(),
+        null,
+        Map.of());
   }
 
   public static Reply noContent() {

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * The route table: method + path template → handling. Path parameters are validated here, by name, so no
- * route ever sees an id that does not have its shape.
+ * The route table: method + path template → handling. Path parameters are validated here, by name,
+ * so no route ever sees an id that does not have its shape.
  */
 public final class Router {
 
@@ -24,7 +24,10 @@ public final class Router {
     Reply handle(Call call) throws Exception;
   }
 
-  /** A route whose body is streamed to a sink as it arrives; opened on the request head, before any body byte. */
+  /**
+   * A route whose body is streamed to a sink as it arrives; opened on the request head, before any
+   * body byte.
+   */
   @FunctionalInterface
   public non-sealed interface Upload extends Handling {
     Sink open(Call head) throws Exception;
@@ -47,12 +50,13 @@ public final class Router {
 
   public record Match(Route route, Call call) {}
 
-  private static final Map<String, UnaryOperator<String>> PARAMS = Map.of(
-      "pool", Ids::pool,
-      "disk_id", v -> Ids.id("disk_id", v),
-      "vm_id", v -> Ids.id("vm_id", v),
-      "device_id", v -> Ids.id("device_id", v),
-      "name", v -> Ids.ifname("name", v));
+  private static final Map<String, UnaryOperator<String>> PARAMS =
+      Map.of(
+          "pool", Ids::pool,
+          "disk_id", v -> Ids.id("disk_id", v),
+          "vm_id", v -> Ids.id("vm_id", v),
+          "device_id", v -> Ids.id("device_id", v),
+          "name", v -> Ids.ifname("name", v));
 
   private final List<Route> routes;
 
@@ -60,11 +64,12 @@ public final class Router {
     for (Route route : routes) {
       route.segments().stream()
           .filter(s -> s.startsWith("{"))
-          .forEach(s -> {
-            if (!PARAMS.containsKey(s.substring(1, s.length() - 1))) {
-              throw new IllegalArgumentException("no validator for " + s);
-            }
-          });
+          .forEach(
+              s -> {
+                if (!PARAMS.containsKey(s.substring(1, s.length() - 1))) {
+                  throw new IllegalArgumentException("no validator for " + s);
+                }
+              });
     }
     this.routes = List.copyOf(routes);
   }
@@ -73,7 +78,9 @@ public final class Router {
     return routes;
   }
 
-  /** Finds the route for a request and validates its path parameters; the body is attached later. */
+  /**
+   * Finds the route for a request and validates its path parameters; the body is attached later.
+   */
   public Match match(HttpMethod method, String uri, HttpHeaders headers) {
     QueryStringDecoder decoder = new QueryStringDecoder(uri);
     String rawPath = decoder.rawPath();

@@ -29,43 +29,94 @@ public final class Routes {
   private Routes() {}
 
   public static Router router(NodeService node, DiskService disks, NetService net, VmService vms) {
-    return new Router(List.of(
-        route(GET, "/v1/health", c -> Reply.ok(node.health())),
-        route(GET, "/v1/node", c -> Reply.ok(node.inventory())),
-
-        route(PUT, DISK, c -> Reply.of(disks.put(c.param("pool"), c.param("disk_id"), c.body(DiskSpec.class)))),
-        route(GET, DISK, c -> Reply.ok(disks.get(c.param("pool"), c.param("disk_id")))),
-        route(PATCH, DISK, c -> Reply.ok(disks.resize(c.param("pool"), c.param("disk_id"), c.body(DiskSpec.class)))),
-        route(DELETE, DISK, c -> noContent(() -> disks.delete(c.param("pool"), c.param("disk_id")))),
-        route(GET, DISK + "/content", c -> disks.export(c.param("pool"), c.param("disk_id"))),
-        new Route(PUT, DISK + "/content", (Router.Upload) c -> disks.beginImport(c.param("pool"), c.param("disk_id"),
-            c.headers().get(DiskService.SHA256_HEADER))),
-
-        route(PUT, "/v1/bridges/{name}", c -> Reply.of(net.putBridge(c.param("name")))),
-        route(DELETE, "/v1/bridges/{name}", c -> noContent(() -> net.deleteBridge(c.param("name")))),
-        route(PUT, "/v1/taps/{name}", c -> Reply.of(net.putTap(c.param("name"), c.body(TapSpec.class)))),
-        route(GET, "/v1/taps/{name}", c -> Reply.ok(net.getTap(c.param("name")))),
-        route(DELETE, "/v1/taps/{name}", c -> noContent(() -> net.deleteTap(c.param("name")))),
-
-        route(PUT, VM, c -> Reply.of(vms.define(c.param("vm_id"), c.body(VmConfig.class)))),
-        route(GET, VM, c -> Reply.ok(vms.get(c.param("vm_id")))),
-        route(DELETE, VM, c -> noContent(() -> vms.delete(c.param("vm_id")))),
-        route(PUT, VM + "/actions", c -> Reply.ok(vms.act(c.param("vm_id"), c.body(VmAction.class)))),
-        route(GET, VM + "/status", c -> Reply.ok(vms.status(c.param("vm_id")))),
-        route(GET, VM + "/events", c -> Reply.ok(vms.events(c.param("vm_id"), afterSeq(c)))),
-        route(PUT, VM + "/cpus/{device_id}", c -> Reply.of(vms.plugCpu(c.param("vm_id"), c.param("device_id")))),
-        route(GET, VM + "/cpus", c -> Reply.ok(vms.cpus(c.param("vm_id")))),
-        route(PUT, VM + "/memory/{device_id}",
-            c -> Reply.of(vms.plugMemory(c.param("vm_id"), c.param("device_id"), c.body(MemorySpec.class)))),
-        route(GET, VM + "/memory", c -> Reply.ok(vms.memoryDevices(c.param("vm_id")))),
-
-        route(PUT, VM + "/incoming", c -> Reply.of(vms.startIncoming(c.param("vm_id"), c.body(IncomingSpec.class)))),
-        route(PUT, VM + "/migration-parameters",
-            c -> Reply.ok(vms.setMigrationParameters(c.param("vm_id"), c.body(MigrationParameters.class)))),
-        route(DELETE, VM + "/migration-parameters", c -> noContent(() -> vms.resetMigrationParameters(c.param("vm_id")))),
-        route(PUT, VM + "/migration", c -> Reply.ok(vms.migrate(c.param("vm_id"), c.body(MigrationSpec.class)))),
-        route(GET, VM + "/migration", c -> Reply.ok(vms.migration(c.param("vm_id")))),
-        route(DELETE, VM + "/migration", c -> noContent(() -> vms.cancelMigration(c.param("vm_id"))))));
+    return new Router(
+        List.of(
+            route(GET, "/v1/health", c -> Reply.ok(node.health())),
+            route(GET, "/v1/node", c -> Reply.ok(node.inventory())),
+            route(
+                PUT,
+                DISK,
+                c ->
+                    Reply.of(
+                        disks.put(c.param("pool"), c.param("disk_id"), c.body(DiskSpec.class)))),
+            route(GET, DISK, c -> Reply.ok(disks.get(c.param("pool"), c.param("disk_id")))),
+            route(
+                PATCH,
+                DISK,
+                c ->
+                    Reply.ok(
+                        disks.resize(c.param("pool"), c.param("disk_id"), c.body(DiskSpec.class)))),
+            route(
+                DELETE,
+                DISK,
+                c -> noContent(() -> disks.delete(c.param("pool"), c.param("disk_id")))),
+            route(GET, DISK + "/content", c -> disks.export(c.param("pool"), c.param("disk_id"))),
+            new Route(
+                PUT,
+                DISK + "/content",
+                (Router.Upload)
+                    c ->
+                        disks.beginImport(
+                            c.param("pool"),
+                            c.param("disk_id"),
+                            c.headers().get(DiskService.SHA256_HEADER))),
+            route(PUT, "/v1/bridges/{name}", c -> Reply.of(net.putBridge(c.param("name")))),
+            route(
+                DELETE,
+                "/v1/bridges/{name}",
+                c -> noContent(() -> net.deleteBridge(c.param("name")))),
+            route(
+                PUT,
+                "/v1/taps/{name}",
+                c -> Reply.of(net.putTap(c.param("name"), c.body(TapSpec.class)))),
+            route(GET, "/v1/taps/{name}", c -> Reply.ok(net.getTap(c.param("name")))),
+            route(DELETE, "/v1/taps/{name}", c -> noContent(() -> net.deleteTap(c.param("name")))),
+            route(PUT, VM, c -> Reply.of(vms.define(c.param("vm_id"), c.body(VmConfig.class)))),
+            route(GET, VM, c -> Reply.ok(vms.get(c.param("vm_id")))),
+            route(DELETE, VM, c -> noContent(() -> vms.delete(c.param("vm_id")))),
+            route(
+                PUT,
+                VM + "/actions",
+                c -> Reply.ok(vms.act(c.param("vm_id"), c.body(VmAction.class)))),
+            route(GET, VM + "/status", c -> Reply.ok(vms.status(c.param("vm_id")))),
+            route(GET, VM + "/events", c -> Reply.ok(vms.events(c.param("vm_id"), afterSeq(c)))),
+            route(
+                PUT,
+                VM + "/cpus/{device_id}",
+                c -> Reply.of(vms.plugCpu(c.param("vm_id"), c.param("device_id")))),
+            route(GET, VM + "/cpus", c -> Reply.ok(vms.cpus(c.param("vm_id")))),
+            route(
+                PUT,
+                VM + "/memory/{device_id}",
+                c ->
+                    Reply.of(
+                        vms.plugMemory(
+                            c.param("vm_id"), c.param("device_id"), c.body(MemorySpec.class)))),
+            route(GET, VM + "/memory", c -> Reply.ok(vms.memoryDevices(c.param("vm_id")))),
+            route(
+                PUT,
+                VM + "/incoming",
+                c -> Reply.of(vms.startIncoming(c.param("vm_id"), c.body(IncomingSpec.class)))),
+            route(
+                PUT,
+                VM + "/migration-parameters",
+                c ->
+                    Reply.ok(
+                        vms.setMigrationParameters(
+                            c.param("vm_id"), c.body(MigrationParameters.class)))),
+            route(
+                DELETE,
+                VM + "/migration-parameters",
+                c -> noContent(() -> vms.resetMigrationParameters(c.param("vm_id")))),
+            route(
+                PUT,
+                VM + "/migration",
+                c -> Reply.ok(vms.migrate(c.param("vm_id"), c.body(MigrationSpec.class)))),
+            route(GET, VM + "/migration", c -> Reply.ok(vms.migration(c.param("vm_id")))),
+            route(
+                DELETE,
+                VM + "/migration",
+                c -> noContent(() -> vms.cancelMigration(c.param("vm_id"))))));
   }
 
   private static Route route(HttpMethod method, String template, Endpoint endpoint) {

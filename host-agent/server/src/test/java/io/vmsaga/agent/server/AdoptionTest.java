@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** VMs outlive their agent: SIGKILL the agent JVM, start a new one on the same state dir, and keep control. */
+/**
+ * VMs outlive their agent: SIGKILL the agent JVM, start a new one on the same state dir, and keep
+ * control.
+ */
 class AdoptionTest {
   private static TestNode node;
 
@@ -35,7 +38,11 @@ class AdoptionTest {
     String vm = "vm-" + TestNode.hex(3);
     String disk = "d-" + TestNode.hex(3);
     node.client().putDisk("local", disk, DiskSpec.ofMib(32));
-    node.client().putVm(vm, new VmConfig("adopt", 1, 1, 128L, null, null, List.of(new VmDisk("local", disk)), null, null));
+    node.client()
+        .putVm(
+            vm,
+            new VmConfig(
+                "adopt", 1, 1, 128L, null, null, List.of(new VmDisk("local", disk)), null, null));
     VmInfo started = node.client().action(vm, VmAction.of(Action.START, 30_000));
     long qemu = started.pid();
     assertEquals("running", started.state());

@@ -32,10 +32,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Hostile or sloppy requests: each gets a clear 4xx with the right code, and nothing is created. */
+/**
+ * Hostile or sloppy requests: each gets a clear 4xx with the right code, and nothing is created.
+ */
 class BadInputTest {
   private static final ObjectMapper JSON = AgentJson.lenient();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final String LONG = "a".repeat(300);
   private static final String CONFIG = "{\"vcpus\":1,\"memory_mib\":64}";
   private static TestNode node;
@@ -56,7 +59,9 @@ class BadInputTest {
     }
   }
 
-  /** After every case: no disk file, no VM folder (so no pidfile), no link with a name used here. */
+  /**
+   * After every case: no disk file, no VM folder (so no pidfile), no link with a name used here.
+   */
   @AfterEach
   void nothingWasCreated() throws IOException {
     assertEquals(List.of(), list(node.localPool));
@@ -69,15 +74,30 @@ class BadInputTest {
 
   @Test
   void everyRouteRefusesMissingOrWrongToken() throws Exception {
-    List<String> headers = new ArrayList<>(List.of("Bearer wrong", "Bearer " + node.token + "x", "Basic " + node.token,
-        "bearer " + node.token, "Bearer", "Bearer " + node.token.substring(1)));
+    List<String> headers =
+        new ArrayList<>(
+            List.of(
+                "Bearer wrong",
+                "Bearer " + node.token + "x",
+                "Basic " + node.token,
+                "bearer " + node.token,
+                "Bearer",
+                "Bearer " + node.token.substring(1)));
     headers.add(null);
     assertEquals(29, node.routes().size(), "every route of the table is covered");
     for (Router.Route route : node.routes()) {
-      String path = route.template()
-          .replace("{pool}", "local").replace("{disk_id}", "d1").replace("{vm_id}", "vm1")
-          .replace("{device_id}", "x1").replace("{name}", "vttnone");
-      String body = route.method().equals(HttpMethod.GET) || route.method().equals(HttpMethod.DELETE) ? null : "{}";
+      String path =
+          route
+              .template()
+              .replace("{pool}", "local")
+              .replace("{disk_id}", "d1")
+              .replace("{vm_id}", "vm1")
+              .replace("{device_id}", "x1")
+              .replace("{name}", "vttnone");
+      String body =
+          route.method().equals(HttpMethod.GET) || route.method().equals(HttpMethod.DELETE)
+              ? null
+              : "{}";
       for (String authorization : headers) {
         Answer answer = send(route.method().name(), path, body, authorization);
         assertEquals(401, answer.status(), route + " with " + authorization);
@@ -87,39 +107,60 @@ class BadInputTest {
   }
 
   static List<String> badIds() {
-    return List.of("../x", "..", "a;rm -rf /", "$(reboot)", "A", "-x", "x_y", "x.y", " x", "x\u00e9", "", LONG);
+    return List.of(
+        "../x",
+        "..",
+        "a;rm -rf /",
+        "$(reboot)",
+        "A",
+        "-x",
+        "x_y",
+        "x.y",
+        " x",
+        "x\u00e9",
+        "",
+        LONG);
   }
 
   @ParameterizedTest
   @MethodSource("badIds")
   void badIdsAreInvalid(String id) throws Exception {
     String seg = URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
-    List<String[]> calls = List.of(
-        new String[] {"PUT", "/v1/pools/local/disks/" + seg, "{\"size_mib\":1}"},
-        new String[] {"GET", "/v1/pools/local/disks/" + seg, null},
-        new String[] {"DELETE", "/v1/pools/shared/disks/" + seg, null},
-        new String[] {"PUT", "/v1/pools/local/disks/" + seg + "/content", "x"},
-        new String[] {"PUT", "/v1/pools/" + seg + "/disks/d1", "{\"size_mib\":1}"},
-        new String[] {"PUT", "/v1/vms/" + seg, CONFIG},
-        new String[] {"PUT", "/v1/vms/" + seg + "/actions", "{\"action\":\"start\"}"},
-        new String[] {"DELETE", "/v1/vms/" + seg, null},
-        new String[] {"PUT", "/v1/vms/vm1/cpus/" + seg, null},
-        new String[] {"PUT", "/v1/vms/vm1/memory/" + seg, "{\"size_mib\":128}"},
-        new String[] {"PUT", "/v1/bridges/" + seg, null},
-        new String[] {"PUT", "/v1/taps/" + seg, "{\"bridge\":\"vbtnone\"}"},
-        new String[] {"DELETE", "/v1/taps/" + seg, null});
+    List<String[]> calls =
+        List.of(
+            new String[] {"PUT", "/v1/pools/local/disks/" + seg, "{\"size_mib\":1}"},
+            new String[] {"GET", "/v1/pools/local/disks/" + seg, null},
+            new String[] {"DELETE", "/v1/pools/shared/disks/" + seg, null},
+            new String[] {"PUT", "/v1/pools/local/disks/" + seg + "/content", "x"},
+            new String[] {"PUT", "/v1/pools/" + seg + "/disks/d1", "{\"size_mib\":1}"},
+            new String[] {"PUT", "/v1/vms/" + seg, CONFIG},
+            new String[] {"PUT", "/v1/vms/" + seg + "/actions", "{\"action\":\"start\"}"},
+            new String[] {"DELETE", "/v1/vms/" + seg, null},
+            new String[] {"PUT", "/v1/vms/vm1/cpus/" + seg, null},
+            new String[] {"PUT", "/v1/vms/vm1/memory/" + seg, "{\"size_mib\":128}"},
+            new String[] {"PUT", "/v1/bridges/" + seg, null},
+            new String[] {"PUT", "/v1/taps/" + seg, "{\"bridge\":\"vbtnone\"}"},
+            new String[] {"DELETE", "/v1/taps/" + seg, null});
     for (String[] call : calls) {
       Answer answer = send(call[0], call[1], call[2], bearer());
       assertEquals(400, answer.status(), call[0] + " " + call[1] + " -> " + answer.body());
       assertEquals("invalid", answer.error().code());
-      assertFalse(answer.body().contains("rm -rf") || answer.body().contains("reboot") || answer.body().contains(LONG),
+      assertFalse(
+          answer.body().contains("rm -rf")
+              || answer.body().contains("reboot")
+              || answer.body().contains(LONG),
           "the request text is not echoed: " + answer.body());
     }
   }
 
   @Test
   void unencodedTraversalFindsNoRoute() throws Exception {
-    for (String path : List.of("/v1/vms/../x", "/v1/pools/local/disks/../../etc/passwd", "/v1/../v1/health", "/v2/health")) {
+    for (String path :
+        List.of(
+            "/v1/vms/../x",
+            "/v1/pools/local/disks/../../etc/passwd",
+            "/v1/../v1/health",
+            "/v2/health")) {
       Answer answer = send("GET", path, null, bearer());
       assertTrue(answer.status() == 404 || answer.status() == 400, path + " -> " + answer.status());
     }
@@ -129,7 +170,10 @@ class BadInputTest {
   void badInterfaceNames() throws Exception {
     for (String name : List.of("abcdefghijklmnop", "0tap", "vtt;ls", "Vtt0")) {
       assertEquals(400, send("PUT", "/v1/bridges/" + name, null, bearer()).status(), name);
-      assertEquals(400, send("PUT", "/v1/taps/" + name, "{\"bridge\":\"vbtnone\"}", bearer()).status(), name);
+      assertEquals(
+          400,
+          send("PUT", "/v1/taps/" + name, "{\"bridge\":\"vbtnone\"}", bearer()).status(),
+          name);
     }
     Answer badBridge = send("PUT", "/v1/taps/vtt0", "{\"bridge\":\"x;rm -rf /\"}", bearer());
     assertEquals(400, badBridge.status());
@@ -140,8 +184,18 @@ class BadInputTest {
 
   @Test
   void badSizes() throws Exception {
-    for (String size : List.of("0", "-1", "-9223372036854775808", "1099511627776", "1025", "\"64\"", "1.5e3", "null")) {
-      Answer answer = send("PUT", "/v1/pools/local/disks/d1", "{\"size_mib\":" + size + "}", bearer());
+    for (String size :
+        List.of(
+            "0",
+            "-1",
+            "-9223372036854775808",
+            "1099511627776",
+            "1025",
+            "\"64\"",
+            "1.5e3",
+            "null")) {
+      Answer answer =
+          send("PUT", "/v1/pools/local/disks/d1", "{\"size_mib\":" + size + "}", bearer());
       assertEquals(400, answer.status(), size + " -> " + answer.body());
       assertEquals("invalid", answer.error().code());
     }
@@ -149,60 +203,88 @@ class BadInputTest {
     Answer full = send("PUT", "/v1/pools/local/disks/d2", "{\"size_mib\":300}", bearer());
     assertEquals(413, full.status());
     assertEquals("too_large", full.error().code());
-    assertEquals(200, send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":1000}", bearer()).status(), "grow within capacity");
-    assertEquals(400, send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":64}", bearer()).status(), "no shrinking");
+    assertEquals(
+        200,
+        send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":1000}", bearer()).status(),
+        "grow within capacity");
+    assertEquals(
+        400,
+        send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":64}", bearer()).status(),
+        "no shrinking");
     node.client().deleteDisk("local", "d1");
   }
 
   @Test
   void unknownVmsAreNotFound() throws Exception {
-    for (String[] call : List.of(
-        new String[] {"GET", "/v1/vms/nope", null},
-        new String[] {"PUT", "/v1/vms/nope/actions", "{\"action\":\"start\"}"},
-        new String[] {"GET", "/v1/vms/nope/status", null},
-        new String[] {"GET", "/v1/vms/nope/events", null},
-        new String[] {"PUT", "/v1/vms/nope/cpus/c1", null},
-        new String[] {"GET", "/v1/vms/nope/memory", null},
-        new String[] {"PUT", "/v1/vms/nope/incoming", "{\"host\":\"127.0.0.1\",\"port\":4444}"},
-        new String[] {"GET", "/v1/vms/nope/migration", null},
-        new String[] {"DELETE", "/v1/vms/nope/migration", null},
-        new String[] {"GET", "/v1/pools/local/disks/nope", null},
-        new String[] {"GET", "/v1/taps/vttnone", null})) {
+    for (String[] call :
+        List.of(
+            new String[] {"GET", "/v1/vms/nope", null},
+            new String[] {"PUT", "/v1/vms/nope/actions", "{\"action\":\"start\"}"},
+            new String[] {"GET", "/v1/vms/nope/status", null},
+            new String[] {"GET", "/v1/vms/nope/events", null},
+            new String[] {"PUT", "/v1/vms/nope/cpus/c1", null},
+            new String[] {"GET", "/v1/vms/nope/memory", null},
+            new String[] {"PUT", "/v1/vms/nope/incoming", "{\"host\":\"127.0.0.1\",\"port\":4444}"},
+            new String[] {"GET", "/v1/vms/nope/migration", null},
+            new String[] {"DELETE", "/v1/vms/nope/migration", null},
+            new String[] {"GET", "/v1/pools/local/disks/nope", null},
+            new String[] {"GET", "/v1/taps/vttnone", null})) {
       Answer answer = send(call[0], call[1], call[2], bearer());
       assertEquals(404, answer.status(), call[0] + " " + call[1]);
       assertEquals("not_found", answer.error().code());
     }
-    for (String path : List.of("/v1/vms/nope", "/v1/pools/local/disks/nope", "/v1/taps/vttnone", "/v1/bridges/vbtnone")) {
-      assertEquals(204, send("DELETE", path, null, bearer()).status(), "DELETE of a missing " + path + " is success");
+    for (String path :
+        List.of(
+            "/v1/vms/nope",
+            "/v1/pools/local/disks/nope",
+            "/v1/taps/vttnone",
+            "/v1/bridges/vbtnone")) {
+      assertEquals(
+          204,
+          send("DELETE", path, null, bearer()).status(),
+          "DELETE of a missing " + path + " is success");
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01", "52:54:00:zz:00:01", "52-54-00-00-00-01",
-      "52:54:00:00:00:01;reboot", "52:54:00:00:00:1", "52:54:00:00:00:01:02", "52:54:00:AB:00:01", ""})
+  @ValueSource(
+      strings = {
+        "ff:ff:ff:ff:ff:ff",
+        "01:00:5e:00:00:01",
+        "52:54:00:zz:00:01",
+        "52-54-00-00-00-01",
+        "52:54:00:00:00:01;reboot",
+        "52:54:00:00:00:1",
+        "52:54:00:00:00:01:02",
+        "52:54:00:AB:00:01",
+        ""
+      })
   void badMacsAreInvalid(String mac) throws Exception {
-    VmConfig config = new VmConfig(null, 1, 1, 64L, null, null, null, List.of(new VmNic("vtt0", mac)), null);
+    VmConfig config =
+        new VmConfig(null, 1, 1, 64L, null, null, null, List.of(new VmNic("vtt0", mac)), null);
     Answer answer = send("PUT", "/v1/vms/vm1", JSON.writeValueAsString(config), bearer());
     assertEquals(400, answer.status(), mac);
     assertEquals("invalid", answer.error().code());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{\"vcpus\":0,\"memory_mib\":64}",
-      "{\"vcpus\":3,\"max_vcpus\":2,\"memory_mib\":64}",
-      "{\"vcpus\":1,\"memory_mib\":-1}",
-      "{\"vcpus\":1,\"memory_mib\":1099511627776}",
-      "{\"vcpus\":1,\"memory_mib\":64,\"max_memory_mib\":128}",
-      "{\"vcpus\":1,\"memory_mib\":64,\"disks\":[{\"pool\":\"tmp\",\"disk_id\":\"d1\"}]}",
-      "{\"vcpus\":1,\"memory_mib\":64,\"disks\":[{\"pool\":\"local\",\"disk_id\":\"d1\"},{\"pool\":\"local\",\"disk_id\":\"d1\"}]}",
-      "{\"vcpus\":1,\"memory_mib\":64,\"hotplugged\":{\"cpus\":[{\"device_id\":\"c1\",\"driver\":\"x;y\",\"props\":{}}]}}",
-      "{\"vcpus\":1,\"memory_mib\":64,\"name\":\"a\\nb\"}",
-      "{\"vcpus\":1,\"memory_mib\":64,\"surprise\":true}",
-      "{\"vcpus\":1,",
-      "[]",
-      "null",
-      ""})
+  @ValueSource(
+      strings = {
+        "{\"vcpus\":0,\"memory_mib\":64}",
+        "{\"vcpus\":3,\"max_vcpus\":2,\"memory_mib\":64}",
+        "{\"vcpus\":1,\"memory_mib\":-1}",
+        "{\"vcpus\":1,\"memory_mib\":1099511627776}",
+        "{\"vcpus\":1,\"memory_mib\":64,\"max_memory_mib\":128}",
+        "{\"vcpus\":1,\"memory_mib\":64,\"disks\":[{\"pool\":\"tmp\",\"disk_id\":\"d1\"}]}",
+        "{\"vcpus\":1,\"memory_mib\":64,\"disks\":[{\"pool\":\"local\",\"disk_id\":\"d1\"},{\"pool\":\"local\",\"disk_id\":\"d1\"}]}",
+        "{\"vcpus\":1,\"memory_mib\":64,\"hotplugged\":{\"cpus\":[{\"device_id\":\"c1\",\"driver\":\"x;y\",\"props\":{}}]}}",
+        "{\"vcpus\":1,\"memory_mib\":64,\"name\":\"a\\nb\"}",
+        "{\"vcpus\":1,\"memory_mib\":64,\"surprise\":true}",
+        "{\"vcpus\":1,",
+        "[]",
+        "null",
+        ""
+      })
   void badVmConfigsAreInvalid(String body) throws Exception {
     Answer answer = send("PUT", "/v1/vms/vm1", body, bearer());
     assertEquals(400, answer.status(), body + " -> " + answer.body());
@@ -213,35 +295,43 @@ class BadInputTest {
   void badActionsAndMigrationRequests() throws Exception {
     assertEquals(201, send("PUT", "/v1/vms/vm1", CONFIG, bearer()).status());
     try {
-      for (String[] call : List.of(
-          new String[] {"PUT", "/v1/vms/vm1/actions", "{\"action\":\"explode\"}"},
-          new String[] {"PUT", "/v1/vms/vm1/actions", "{\"action\":\"stop\",\"timeout_ms\":-1}"},
-          new String[] {"PUT", "/v1/vms/vm1/actions", "{}"},
-          new String[] {"PUT", "/v1/vms/vm1/migration", "{\"uri\":\"exec:rm -rf /\"}"},
-          new String[] {"PUT", "/v1/vms/vm1/migration", "{\"uri\":\"tcp:127.0.0.1:99999\"}"},
-          new String[] {"PUT", "/v1/vms/vm1/migration", "{\"uri\":\"unix:/tmp/x\"}"},
-          new String[] {"PUT", "/v1/vms/vm1/incoming", "{\"host\":\"a b\",\"port\":4444}"},
-          new String[] {"PUT", "/v1/vms/vm1/incoming", "{\"host\":\"127.0.0.1\",\"port\":0}"},
-          new String[] {"PUT", "/v1/vms/vm1/migration-parameters", "{\"max_bandwidth_mib\":0}"},
-          new String[] {"PUT", "/v1/vms/vm1/memory/m1", "{\"size_mib\":-5}"},
-          new String[] {"GET", "/v1/vms/vm1/events?after=-1", null},
-          new String[] {"GET", "/v1/vms/vm1/events?after=abc", null})) {
+      for (String[] call :
+          List.of(
+              new String[] {"PUT", "/v1/vms/vm1/actions", "{\"action\":\"explode\"}"},
+              new String[] {
+                "PUT", "/v1/vms/vm1/actions", "{\"action\":\"stop\",\"timeout_ms\":-1}"
+              },
+              new String[] {"PUT", "/v1/vms/vm1/actions", "{}"},
+              new String[] {"PUT", "/v1/vms/vm1/migration", "{\"uri\":\"exec:rm -rf /\"}"},
+              new String[] {"PUT", "/v1/vms/vm1/migration", "{\"uri\":\"tcp:127.0.0.1:99999\"}"},
+              new String[] {"PUT", "/v1/vms/vm1/migration", "{\"uri\":\"unix:/tmp/x\"}"},
+              new String[] {"PUT", "/v1/vms/vm1/incoming", "{\"host\":\"a b\",\"port\":4444}"},
+              new String[] {"PUT", "/v1/vms/vm1/incoming", "{\"host\":\"127.0.0.1\",\"port\":0}"},
+              new String[] {"PUT", "/v1/vms/vm1/migration-parameters", "{\"max_bandwidth_mib\":0}"},
+              new String[] {"PUT", "/v1/vms/vm1/memory/m1", "{\"size_mib\":-5}"},
+              new String[] {"GET", "/v1/vms/vm1/events?after=-1", null},
+              new String[] {"GET", "/v1/vms/vm1/events?after=abc", null})) {
         Answer answer = send(call[0], call[1], call[2], bearer());
         assertEquals(400, answer.status(), call[1] + " " + call[2] + " -> " + answer.body());
         assertFalse(answer.body().contains("rm -rf"));
       }
-      for (String[] call : List.of(
-          new String[] {"GET", "/v1/vms/vm1/status", null},
-          new String[] {"PUT", "/v1/vms/vm1/actions", "{\"action\":\"pause\"}"},
-          new String[] {"PUT", "/v1/vms/vm1/cpus/c1", null},
-          new String[] {"GET", "/v1/vms/vm1/migration", null})) {
+      for (String[] call :
+          List.of(
+              new String[] {"GET", "/v1/vms/vm1/status", null},
+              new String[] {"PUT", "/v1/vms/vm1/actions", "{\"action\":\"pause\"}"},
+              new String[] {"PUT", "/v1/vms/vm1/cpus/c1", null},
+              new String[] {"GET", "/v1/vms/vm1/migration", null})) {
         Answer answer = send(call[0], call[1], call[2], bearer());
         assertEquals(409, answer.status(), call[1] + " on a VM that does not run");
         assertEquals("conflict", answer.error().code());
       }
       Answer start = send("PUT", "/v1/vms/vm1/actions", "{\"action\":\"start\"}", bearer());
-      assertEquals(200, start.status(), "a VM without disks or NICs boots to the firmware: " + start.body());
-      assertEquals(200, send("PUT", "/v1/vms/vm1/actions", "{\"action\":\"stop\",\"timeout_ms\":500}", bearer()).status());
+      assertEquals(
+          200, start.status(), "a VM without disks or NICs boots to the firmware: " + start.body());
+      assertEquals(
+          200,
+          send("PUT", "/v1/vms/vm1/actions", "{\"action\":\"stop\",\"timeout_ms\":500}", bearer())
+              .status());
     } finally {
       assertEquals(204, send("DELETE", "/v1/vms/vm1", null, bearer()).status());
     }
@@ -260,14 +350,22 @@ class BadInputTest {
     return "Bearer " + node.token;
   }
 
-  private static Answer send(String method, String path, String body, String authorization) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.baseUri() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private static Answer send(String method, String path, String body, String authorization)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(node.baseUri() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    ErrorBody error = response.statusCode() >= 400 ? JSON.readValue(response.body(), ErrorBody.class) : null;
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    ErrorBody error =
+        response.statusCode() >= 400 ? JSON.readValue(response.body(), ErrorBody.class) : null;
     return new Answer(response.statusCode(), error, response.body());
   }
 

@@ -53,16 +53,29 @@ class LifecycleTest {
 
     DiskInfo created = agent.putDisk("local", disk, DiskSpec.ofMib(64));
     assertEquals(64, created.sizeMib());
-    assertEquals(created.path(), agent.putDisk("local", disk, DiskSpec.ofMib(64)).path(), "same PUT again is success");
+    assertEquals(
+        created.path(),
+        agent.putDisk("local", disk, DiskSpec.ofMib(64)).path(),
+        "same PUT again is success");
     assertConflict(() -> agent.putDisk("local", disk, DiskSpec.ofMib(65)));
 
     agent.putBridge(bridge);
     assertEquals(bridge, agent.putTap(tap, new TapSpec(bridge)).bridge());
-    assertEquals(bridge, agent.putTap(tap, new TapSpec(bridge)).bridge(), "same PUT again is success");
+    assertEquals(
+        bridge, agent.putTap(tap, new TapSpec(bridge)).bridge(), "same PUT again is success");
     assertTrue(Links.exists(tap));
 
-    VmConfig config = new VmConfig("lifecycle", 1, 2, 128L, 512L, 2,
-        List.of(new VmDisk("local", disk)), List.of(new VmNic(tap, "52:54:00:" + mac3())), null);
+    VmConfig config =
+        new VmConfig(
+            "lifecycle",
+            1,
+            2,
+            128L,
+            512L,
+            2,
+            List.of(new VmDisk("local", disk)),
+            List.of(new VmNic(tap, "52:54:00:" + mac3())),
+            null);
     assertEquals("defined", agent.putVm(vm, config).state());
     assertEquals("defined", agent.putVm(vm, config).state(), "same config again is success");
 
@@ -70,7 +83,8 @@ class LifecycleTest {
     assertEquals("running", started.state());
     assertTrue(started.qmpConnected());
     long pid = started.pid();
-    assertEquals(pid, agent.action(vm, VmAction.of(Action.START)).pid(), "start of a running VM is success");
+    assertEquals(
+        pid, agent.action(vm, VmAction.of(Action.START)).pid(), "start of a running VM is success");
     assertEquals("running", agent.status(vm).status());
     assertTrue(agent.status(vm).running());
 
@@ -101,16 +115,20 @@ class LifecycleTest {
     assertEquals(1, persisted.hotplugged().memory().size());
 
     assertTrue(agent.getDisk("local", disk).orElseThrow().inUse());
-    assertEquals(96, agent.resizeDisk("local", disk, DiskSpec.ofMib(96)).sizeMib(), "online block_resize");
+    assertEquals(
+        96, agent.resizeDisk("local", disk, DiskSpec.ofMib(96)).sizeMib(), "online block_resize");
     assertConflict(() -> agent.deleteDisk("local", disk));
     assertConflict(() -> agent.deleteTap(tap));
     assertConflict(() -> agent.deleteVm(vm));
     assertConflict(() -> agent.putVm(vm, config));
 
     NodeInfo inventory = agent.node();
-    assertTrue(inventory.vms().stream().anyMatch(v -> v.vmId().equals(vm) && "running".equals(v.state())));
-    assertTrue(inventory.disks().stream().anyMatch(d -> d.diskId().equals(disk) && d.sizeMib() == 96));
-    assertTrue(inventory.taps().stream().anyMatch(t -> t.name().equals(tap) && bridge.equals(t.bridge())));
+    assertTrue(
+        inventory.vms().stream().anyMatch(v -> v.vmId().equals(vm) && "running".equals(v.state())));
+    assertTrue(
+        inventory.disks().stream().anyMatch(d -> d.diskId().equals(disk) && d.sizeMib() == 96));
+    assertTrue(
+        inventory.taps().stream().anyMatch(t -> t.name().equals(tap) && bridge.equals(t.bridge())));
     assertTrue(inventory.bridges().stream().anyMatch(b -> b.name().equals(bridge)));
 
     VmInfo stopped = agent.action(vm, VmAction.of(Action.STOP, 2_000));

@@ -58,7 +58,10 @@ class MigrationTest {
     src.putDisk("shared", disk, DiskSpec.ofMib(64));
     assertTrue(dst.getDisk("shared", disk).isPresent(), "the target sees the shared disk");
 
-    src.putVm(vm, new VmConfig("migrant", 1, 2, 256L, 512L, 1, List.of(new VmDisk("shared", disk)), null, null));
+    src.putVm(
+        vm,
+        new VmConfig(
+            "migrant", 1, 2, 256L, 512L, 1, List.of(new VmDisk("shared", disk)), null, null));
     src.action(vm, VmAction.of(Action.START, 30_000));
     // Hot-plugged devices must be replayed on the target, or it refuses the stream.
     src.plugCpu(vm, "c1");
@@ -69,10 +72,14 @@ class MigrationTest {
     int port = TestNode.freePort();
     VmInfo incoming = dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port));
     assertEquals("inmigrate", incoming.state());
-    assertEquals(incoming.pid(), dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port)).pid(), "idempotent");
+    assertEquals(
+        incoming.pid(),
+        dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port)).pid(),
+        "idempotent");
 
     // 4 MiB/s stretches the move of 320 MiB of (mostly zero) RAM over a few readings.
-    MigrationParameters set = src.setMigrationParameters(vm, new MigrationParameters(false, true, 300L, 4L));
+    MigrationParameters set =
+        src.setMigrationParameters(vm, new MigrationParameters(false, true, 300L, 4L));
     assertEquals(true, set.autoConverge());
     assertEquals(4L, set.maxBandwidthMib());
 
@@ -85,18 +92,27 @@ class MigrationTest {
       readings.add(last);
     }
     assertEquals("completed", last.status(), "readings: " + readings);
-    assertTrue(readings.stream().anyMatch(r -> "active".equals(r.status()) && r.transferredBytes() > 0
-        && r.remainingBytes() > 0), "progress while active: " + readings);
+    assertTrue(
+        readings.stream()
+            .anyMatch(
+                r ->
+                    "active".equals(r.status())
+                        && r.transferredBytes() > 0
+                        && r.remainingBytes() > 0),
+        "progress while active: " + readings);
     assertTrue(last.transferredBytes() > 0);
     assertTrue(last.totalTimeMs() != null && last.downtimeMs() != null);
-    assertEquals("completed", src.migrate(vm, new MigrationSpec("tcp:127.0.0.1:" + port)).status(),
+    assertEquals(
+        "completed",
+        src.migrate(vm, new MigrationSpec("tcp:127.0.0.1:" + port)).status(),
         "migrate again after completion is success, not a second migration");
     assertEquals("postmigrate", src.status(vm).status());
     TestNode.await(Duration.ofSeconds(10), () -> "running".equals(dst.status(vm).status()));
     assertEquals(2, dst.cpus(vm).size());
     assertEquals("dimm-m1", dst.memoryDevices(vm).get(0).id());
 
-    // QEMU reports how the target arrived as "completed" too: that is no migration out of it, so it can move on.
+    // QEMU reports how the target arrived as "completed" too: that is no migration out of it, so it
+    // can move on.
     assertEquals("none", dst.migration(vm).status());
     src.action(vm, VmAction.of(Action.STOP, 2_000));
     int back = TestNode.freePort();
@@ -123,12 +139,14 @@ class MigrationTest {
     TestNode.await(Duration.ofSeconds(10), () -> src.migration(vm).finished());
     assertEquals("cancelled", src.migration(vm).status());
     assertEquals("running", src.status(vm).status());
-    TestNode.await(Duration.ofSeconds(10), () -> "defined".equals(dst.getVm(vm).orElseThrow().state()));
+    TestNode.await(
+        Duration.ofSeconds(10), () -> "defined".equals(dst.getVm(vm).orElseThrow().state()));
     assertFalse(target.isOurQemu(targetPid), "the target QEMU exits after a cancel");
     src.cancelMigration(vm);
 
     src.resetMigrationParameters(vm);
-    MigrationParameters reset = src.setMigrationParameters(vm, new MigrationParameters(null, null, null, null));
+    MigrationParameters reset =
+        src.setMigrationParameters(vm, new MigrationParameters(null, null, null, null));
     assertEquals(new MigrationParameters(false, false, 300L, 128L), reset);
 
     src.action(vm, VmAction.of(Action.STOP, 2_000));

@@ -19,9 +19,9 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * A real agent for a test, in this JVM or as a child JVM, with its own temp dirs and token. {@link #close}
- * removes everything it may have made even when the test failed: QEMUs (by pidfile, checked against
- * {@code /proc}), the links the agent recorded, and the files.
+ * A real agent for a test, in this JVM or as a child JVM, with its own temp dirs and token. {@link
+ * #close} removes everything it may have made even when the test failed: QEMUs (by pidfile, checked
+ * against {@code /proc}), the links the agent recorded, and the files.
  */
 final class TestNode implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -43,7 +43,8 @@ final class TestNode implements AutoCloseable {
     this.root = Files.createTempDirectory(Path.of("/tmp"), "vs");
     this.stateDir = root.resolve("s");
     this.localPool = Files.createDirectories(root.resolve("local"));
-    this.sharedPool = sharedPool != null ? sharedPool : Files.createDirectories(root.resolve("shared"));
+    this.sharedPool =
+        sharedPool != null ? sharedPool : Files.createDirectories(root.resolve("shared"));
     this.token = "t-" + hex(16);
     this.capacityGib = capacityGib;
     Files.writeString(root.resolve("token"), token + "\n");
@@ -66,7 +67,10 @@ final class TestNode implements AutoCloseable {
     return node;
   }
 
-  /** A fresh name such as {@code vtt1a2b3c}: never one of the dev system's ({@code vmsaga0}, {@code vt…}). */
+  /**
+   * A fresh name such as {@code vtt1a2b3c}: never one of the dev system's ({@code vmsaga0}, {@code
+   * vt…}).
+   */
   static String name(String prefix) {
     return prefix + hex(3);
   }
@@ -91,28 +95,35 @@ final class TestNode implements AutoCloseable {
 
   void startSubprocess() throws Exception {
     int port = freePort();
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        AgentServer.class.getName()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                AgentServer.class.getName()));
     argv.addAll(List.of(flags(port)));
-    process = new ProcessBuilder(argv)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.log").toFile()))
-        .redirectInput(Exec.NO_INPUT)
-        .start();
+    process =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.log").toFile()))
+            .redirectInput(Exec.NO_INPUT)
+            .start();
     client = clientFor(port);
-    await(Duration.ofSeconds(30), () -> {
-      try {
-        client.health();
-        return true;
-      } catch (AgentException e) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("agent exited " + process.exitValue() + "; see " + root.resolve("agent.log"));
-        }
-        return false;
-      }
-    });
+    await(
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            client.health();
+            return true;
+          } catch (AgentException e) {
+            if (!process.isAlive()) {
+              throw new IllegalStateException(
+                  "agent exited " + process.exitValue() + "; see " + root.resolve("agent.log"));
+            }
+            return false;
+          }
+        });
   }
 
   long agentPid() {
@@ -141,15 +152,22 @@ final class TestNode implements AutoCloseable {
     }
   }
 
-  /** QEMU processes of this node that are alive, found in {@code /proc} by the state dir in their argv. */
+  /**
+   * QEMU processes of this node that are alive, found in {@code /proc} by the state dir in their
+   * argv.
+   */
   List<Long> liveQemuPids() {
     return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(this::isOurQemu).toList();
   }
 
   boolean isOurQemu(long pid) {
-    return ProcFs.alive(pid) && ProcFs.cmdline(pid)
-        .map(argv -> argv.get(0).contains("qemu") && argv.stream().anyMatch(a -> a.contains(stateDir.toString())))
-        .orElse(false);
+    return ProcFs.alive(pid)
+        && ProcFs.cmdline(pid)
+            .map(
+                argv ->
+                    argv.get(0).contains("qemu")
+                        && argv.stream().anyMatch(a -> a.contains(stateDir.toString())))
+            .orElse(false);
   }
 
   @Override
@@ -182,14 +200,15 @@ final class TestNode implements AutoCloseable {
 
   private String[] flags(int port) {
     return new String[] {
-        "--node-id", nodeId,
-        "--listen", "127.0.0.1:" + port,
-        "--state-dir", stateDir.toString(),
-        "--run-dir", root.resolve("r").toString(),
-        "--local-pool", localPool.toString(),
-        "--shared-pool", sharedPool.toString(),
-        "--token-file", root.resolve("token").toString(),
-        "--pool-capacity-gib", Long.toString(capacityGib)};
+      "--node-id", nodeId,
+      "--listen", "127.0.0.1:" + port,
+      "--state-dir", stateDir.toString(),
+      "--run-dir", root.resolve("r").toString(),
+      "--local-pool", localPool.toString(),
+      "--shared-pool", sharedPool.toString(),
+      "--token-file", root.resolve("token").toString(),
+      "--pool-capacity-gib", Long.toString(capacityGib)
+    };
   }
 
   private AgentClient clientFor(int port) {

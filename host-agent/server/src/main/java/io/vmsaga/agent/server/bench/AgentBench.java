@@ -28,8 +28,8 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * Agent-side latency of the node operations a saga step waits for, next to the same operation done
- * directly (qemu-img / ip / QEMU spawned by ProcessBuilder, QMP on a raw socket), N runs each; the ratio
- * of the medians is the agent's overhead (HTTP, JSON, validation, bookkeeping).
+ * directly (qemu-img / ip / QEMU spawned by ProcessBuilder, QMP on a raw socket), N runs each; the
+ * ratio of the medians is the agent's overhead (HTTP, JSON, validation, bookkeeping).
  *
  * <p>{@code java -cp vmsaga-host-agent.jar io.vmsaga.agent.server.bench.AgentBench [N]} as root.
  */
@@ -39,7 +39,8 @@ public final class AgentBench {
   private final int runs;
   private final Path root;
   private final AgentClient agent;
-  private final String suffix = HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt()});
+  private final String suffix =
+      HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt()});
 
   private AgentBench(int runs, Path root, AgentClient agent) {
     this.runs = runs;
@@ -52,13 +53,27 @@ public final class AgentBench {
     Path root = Files.createTempDirectory(Path.of("/tmp"), "vsb");
     String token = "bench-" + System.nanoTime();
     Files.writeString(root.resolve("token"), token);
-    AgentServer server = new AgentServer(AgentConfig.parse(
-        "--node-id", "bench", "--listen", "127.0.0.1:0", "--state-dir", root.resolve("s").toString(),
-        "--run-dir", root.resolve("r").toString(),
-        "--local-pool", root.resolve("local").toString(), "--shared-pool", root.resolve("shared").toString(),
-        "--token-file", root.resolve("token").toString()));
+    AgentServer server =
+        new AgentServer(
+            AgentConfig.parse(
+                "--node-id",
+                "bench",
+                "--listen",
+                "127.0.0.1:0",
+                "--state-dir",
+                root.resolve("s").toString(),
+                "--run-dir",
+                root.resolve("r").toString(),
+                "--local-pool",
+                root.resolve("local").toString(),
+                "--shared-pool",
+                root.resolve("shared").toString(),
+                "--token-file",
+                root.resolve("token").toString()));
     try {
-      AgentClient agent = new AgentClient(URI.create("http://127.0.0.1:" + server.address().getPort()), token, TIMEOUT);
+      AgentClient agent =
+          new AgentClient(
+              URI.create("http://127.0.0.1:" + server.address().getPort()), token, TIMEOUT);
       new AgentBench(runs, root, agent).run();
     } finally {
       server.close();
@@ -67,8 +82,12 @@ public final class AgentBench {
   }
 
   private void run() throws Exception {
-    System.out.printf("vmsaga host agent bench: N=%d per operation, %s%n", runs, Runtime.getRuntime().availableProcessors() + " cpus");
-    System.out.printf("%-26s %10s %10s %10s %10s %8s%n", "operation", "agent p50", "agent p95", "direct p50", "direct p95", "ratio");
+    System.out.printf(
+        "vmsaga host agent bench: N=%d per operation, %s%n",
+        runs, Runtime.getRuntime().availableProcessors() + " cpus");
+    System.out.printf(
+        "%-26s %10s %10s %10s %10s %8s%n",
+        "operation", "agent p50", "agent p95", "direct p50", "direct p95", "ratio");
     report("disk create (qcow2 64M)", diskViaAgent(), diskDirect());
     String bridge = "vbb" + suffix;
     agent.putBridge(bridge);
@@ -90,15 +109,28 @@ public final class AgentBench {
   }
 
   private double[] diskViaAgent() {
-    return time(i -> agent.putDisk("local", "a" + i, DiskSpec.ofMib(64)), i -> agent.deleteDisk("local", "a" + i));
+    return time(
+        i -> agent.putDisk("local", "a" + i, DiskSpec.ofMib(64)),
+        i -> agent.deleteDisk("local", "a" + i));
   }
 
   private double[] diskDirect() {
     Path dir = root.resolve("direct");
-    return time(i -> {
-      Files.createDirectories(dir);
-      Exec.run(TIMEOUT, List.of("qemu-img", "create", "-q", "-f", "qcow2", dir.resolve("d" + i + ".qcow2").toString(), "64M"));
-    }, i -> Files.delete(dir.resolve("d" + i + ".qcow2")));
+    return time(
+        i -> {
+          Files.createDirectories(dir);
+          Exec.run(
+              TIMEOUT,
+              List.of(
+                  "qemu-img",
+                  "create",
+                  "-q",
+                  "-f",
+                  "qcow2",
+                  dir.resolve("d" + i + ".qcow2").toString(),
+                  "64M"));
+        },
+        i -> Files.delete(dir.resolve("d" + i + ".qcow2")));
   }
 
   private double[] tapViaAgent(String bridge) {
@@ -106,11 +138,13 @@ public final class AgentBench {
   }
 
   private double[] tapDirect(String bridge) {
-    return time(i -> {
-      Exec.run(TIMEOUT, List.of("ip", "tuntap", "add", "dev", tap(i), "mode", "tap"));
-      Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "master", bridge));
-      Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "up"));
-    }, i -> Exec.run(TIMEOUT, List.of("ip", "link", "del", "dev", tap(i))));
+    return time(
+        i -> {
+          Exec.run(TIMEOUT, List.of("ip", "tuntap", "add", "dev", tap(i), "mode", "tap"));
+          Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "master", bridge));
+          Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "up"));
+        },
+        i -> Exec.run(TIMEOUT, List.of("ip", "link", "del", "dev", tap(i))));
   }
 
   private String tap(int i) {
@@ -118,34 +152,38 @@ public final class AgentBench {
   }
 
   private double[] startViaAgent() {
-    return time(i -> agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis())), i -> {
-      agent.action("bench", VmAction.of(Action.PAUSE));
-      agent.action("bench", VmAction.of(Action.STOP, 2_000));
-    });
+    return time(
+        i -> agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis())),
+        i -> {
+          agent.action("bench", VmAction.of(Action.PAUSE));
+          agent.action("bench", VmAction.of(Action.STOP, 2_000));
+        });
   }
 
   /** The same machine as the agent's VM, spawned and greeted by hand. */
   private double[] startDirect() {
     Path socket = root.resolve("direct.sock");
     Process[] qemu = new Process[1];
-    return time(i -> {
-      qemu[0] = spawnQemu(socket);
-      connectQmp(socket).close();
-    }, i -> {
-      qemu[0].destroyForcibly();
-      qemu[0].waitFor();
-    });
+    return time(
+        i -> {
+          qemu[0] = spawnQemu(socket);
+          connectQmp(socket).close();
+        },
+        i -> {
+          qemu[0].destroyForcibly();
+          qemu[0].waitFor();
+        });
   }
 
   private double[] statusViaAgent() {
-    return time(i -> agent.status("bench"), i -> { });
+    return time(i -> agent.status("bench"), i -> {});
   }
 
   private double[] statusDirect() throws Exception {
     Path socket = root.resolve("direct.sock");
     Process qemu = spawnQemu(socket);
     try (RawQmp qmp = connectQmp(socket)) {
-      return time(i -> qmp.call("query-status"), i -> { });
+      return time(i -> qmp.call("query-status"), i -> {});
     } finally {
       qemu.destroyForcibly();
       qemu.waitFor();
@@ -154,23 +192,42 @@ public final class AgentBench {
 
   private static Process spawnQemu(Path socket) throws IOException {
     Files.deleteIfExists(socket);
-    return new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
-        "-machine", "q35,accel=tcg", "-cpu", "max", "-smp", "1,maxcpus=1", "-m", "128M",
-        "-qmp", "unix:" + socket + ",server=on,wait=off")
+    return new ProcessBuilder(
+            "qemu-system-x86_64",
+            "-nodefaults",
+            "-no-user-config",
+            "-display",
+            "none",
+            "-machine",
+            "q35,accel=tcg",
+            "-cpu",
+            "max",
+            "-smp",
+            "1,maxcpus=1",
+            "-m",
+            "128M",
+            "-qmp",
+            "unix:" + socket + ",server=on,wait=off")
         .redirectInput(Exec.NO_INPUT)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectErrorStream(true)
         .start();
   }
 
-  /** Polls until QEMU listens, then reads the greeting and leaves negotiation mode, as the agent does. */
+  /**
+   * Polls until QEMU listens, then reads the greeting and leaves negotiation mode, as the agent
+   * does.
+   */
   private static RawQmp connectQmp(Path socket) throws Exception {
     while (true) {
       AFUNIXSocket connection = null;
       try {
         connection = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket.toFile()));
-        RawQmp qmp = new RawQmp(connection,
-            new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
+        RawQmp qmp =
+            new RawQmp(
+                connection,
+                new BufferedReader(
+                    new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
         qmp.in().readLine();
         qmp.call("qmp_capabilities");
         return qmp;
@@ -223,8 +280,14 @@ public final class AgentBench {
   private static void report(String name, double[] viaAgent, double[] direct) {
     double agentP50 = percentile(viaAgent, 50);
     double directP50 = percentile(direct, 50);
-    System.out.printf("%-26s %8.2fms %8.2fms %8.2fms %8.2fms %7.2fx%n", name, agentP50, percentile(viaAgent, 95),
-        directP50, percentile(direct, 95), agentP50 / directP50);
+    System.out.printf(
+        "%-26s %8.2fms %8.2fms %8.2fms %8.2fms %7.2fx%n",
+        name,
+        agentP50,
+        percentile(viaAgent, 95),
+        directP50,
+        percentile(direct, 95),
+        agentP50 / directP50);
   }
 
   private static double percentile(double[] values, int p) {

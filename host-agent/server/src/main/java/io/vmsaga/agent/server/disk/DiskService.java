@@ -36,8 +36,10 @@ public final class DiskService {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Duration QEMU_IMG_TIMEOUT = Duration.ofSeconds(60);
   private static final long MIB = 1L << 20;
+
   /** qcow2 metadata on top of the virtual size that an imported file may legitimately carry. */
   private static final long IMPORT_SLACK_BYTES = 256 * MIB;
+
   private static final ObjectMapper JSON = AgentJson.lenient();
 
   private final Pools pools;
@@ -52,27 +54,31 @@ public final class DiskService {
   /** Creates a disk; the same size again is success, a different size a conflict. */
   public Outcome<DiskInfo> put(String pool, String diskId, DiskSpec spec) {
     long sizeMib = sizeMib(spec);
-    return locks.with(pool, () -> {
-      Path file = pools.disk(pool, diskId);
-      if (Files.exists(file)) {
-        DiskInfo existing = info(pool, diskId);
-        if (existing.sizeMib() != sizeMib) {
-          throw ApiException.conflict("disk exists with a different size");
-        }
-        return Outcome.existing(existing);
-      }
-      requireCapacity(pool, sizeMib * MIB);
-      Path temp = tempFile(pool, diskId);
-      try {
-        Exec.run(QEMU_IMG_TIMEOUT, List.of("qemu-img", "create", "-q", "-f", "qcow2", temp.toString(), sizeMib + "M"));
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } finally {
-        deleteQuietly(temp);
-      }
-      return Outcome.created(info(pool, diskId));
-    });
+    return locks.with(
+        pool,
+        () -> {
+          Path file = pools.disk(pool, diskId);
+          if (Files.exists(file)) {
+            DiskInfo existing = info(pool, diskId);
+            if (existing.sizeMib() != sizeMib) {
+              throw ApiException.conflict("disk exists with a different size");
+            }
+            return Outcome.existing(existing);
+          }
+          requireCapacity(pool, sizeMib * MIB);
+          Path temp = tempFile(pool, diskId);
+          try {
+            Exec.run(
+                QEMU_IMG_TIMEOUT,
+                List.of("qemu-img", "create", "-q", "-f", "qcow2", temp.toString(), sizeMib + "M"));
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          } finally {
+            deleteQuietly(temp);
+          }
+          return Outcome.created(info(pool, diskId));
+        });
   }
 
   public DiskInfo get(String pool, String diskId) {
@@ -85,34 +91,46 @@ public final class DiskService {
   /** Grows a disk, online through QMP when a running VM uses it; shrinking is refused. */
   public DiskInfo resize(String pool, String diskId, DiskSpec spec) {
     long sizeMib = sizeMib(spec);
-    return locks.with(pool, () -> {
-      DiskInfo current = get(pool, diskId);
-      if (sizeMib < current.sizeMib()) {
-        throw ApiException.invalid("disks only grow");
-      }
-      if (sizeMib == current.sizeMib()) {
-        return current;
-      }
-      requireCapacity(pool, (sizeMib - current.sizeMib()) * MIB);
-      if (!users.resizeOnline(pool, diskId, sizeMib * MIB)) {
-        Exec.run(QEMU_IMG_TIMEOUT,
-            List.of("qemu-img", "resize", "-q", "-f", "qcow2", pools.disk(pool, diskId).toString(), sizeMib + "M"));
-      }
-      return info(pool, diskId);
-    });
+    return locks.with(
+        pool,
+        () -> {
+          DiskInfo current = get(pool, diskId);
+          if (sizeMib < current.sizeMib()) {
+            throw ApiException.invalid("disks only grow");
+          }
+          if (sizeMib == current.sizeMib()) {
+            return current;
+          }
+          requireCapacity(pool, (sizeMib - current.sizeMib()) * MIB);
+          if (!users.resizeOnline(pool, diskId, sizeMib * MIB)) {
+            Exec.run(
+                QEMU_IMG_TIMEOUT,
+                List.of(
+                    "qemu-img",
+                    "resize",
+                    "-q",
+                    "-f",
+                    "qcow2",
+                    pools.disk(pool, diskId).toString(),
+                    sizeMib + "M"));
+          }
+          return info(pool, diskId);
+        });
   }
 
   public void delete(String pool, String diskId) {
-    locks.run(pool, () -> {
-      if (users.inUse(pool, diskId)) {
-        throw ApiException.conflict("disk is in use by a running VM");
-      }
-      try {
-        Files.deleteIfExists(pools.disk(pool, diskId));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    locks.run(
+        pool,
+        () -> {
+          if (users.inUse(pool, diskId)) {
+            throw ApiException.conflict("disk is in use by a running VM");
+          }
+          try {
+            Files.deleteIfExists(pools.disk(pool, diskId));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /** The disk file for streaming, with its sha256 computed first so the receiver can verify it. */
@@ -128,8 +146,8 @@ public final class DiskService {
   }
 
   /**
-   * Opens an import: the body goes to a hidden temp file while its sha256 is computed; only a verified,
-   * self-contained qcow2 within the pool's capacity is renamed into place.
+   * Opens an import: the body goes to a hidden temp file while its sha256 is computed; only a
+   * verified, self-contained qcow2 within the pool's capacity is renamed into place.
    */
   public Router.Sink beginImport(String pool, String diskId, String expectedSha256) {
     if (expectedSha256 == null || !SHA256.matcher(expectedSha256).matches()) {
@@ -160,7 +178,8 @@ public final class DiskService {
       this.expected = expected;
       this.temp = tempFile(pool, diskId);
       try {
-        this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.channel =
+            FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -190,19 +209,21 @@ public final class DiskService {
         if (!header.selfContained()) {
           throw ApiException.invalid("qcow2 with a backing or external data file is refused");
         }
-        return locks.with(pool, () -> {
-          Path file = pools.disk(pool, diskId);
-          if (Files.exists(file)) {
-            throw ApiException.conflict("disk appeared meanwhile");
-          }
-          requireCapacity(pool, header.virtualSize());
-          try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          return Reply.of(Outcome.created(info(pool, diskId)));
-        });
+        return locks.with(
+            pool,
+            () -> {
+              Path file = pools.disk(pool, diskId);
+              if (Files.exists(file)) {
+                throw ApiException.conflict("disk appeared meanwhile");
+              }
+              requireCapacity(pool, header.virtualSize());
+              try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              return Reply.of(Outcome.created(info(pool, diskId)));
+            });
       } finally {
         abort();
       }
@@ -219,7 +240,10 @@ public final class DiskService {
     }
   }
 
-  /** Import of content the pool already has: the body is read and dropped, the answer is the existing disk. */
+  /**
+   * Import of content the pool already has: the body is read and dropped, the answer is the
+   * existing disk.
+   */
   private record Discard(DiskInfo existing) implements Router.Sink {
     @Override
     public void write(ByteBuf content) {
@@ -239,13 +263,21 @@ public final class DiskService {
     Path file = pools.disk(pool, diskId);
     JsonNode info;
     try {
-      info = JSON.readTree(Exec.run(QEMU_IMG_TIMEOUT,
-          List.of("qemu-img", "info", "-U", "--output=json", file.toString())));
+      info =
+          JSON.readTree(
+              Exec.run(
+                  QEMU_IMG_TIMEOUT,
+                  List.of("qemu-img", "info", "-U", "--output=json", file.toString())));
     } catch (IOException e) {
       throw ApiException.internal("qemu-img info answered malformed JSON");
     }
-    return new DiskInfo(pool, diskId, info.path("virtual-size").asLong() / MIB, info.path("actual-size").asLong(),
-        file.toString(), users.inUse(pool, diskId));
+    return new DiskInfo(
+        pool,
+        diskId,
+        info.path("virtual-size").asLong() / MIB,
+        info.path("actual-size").asLong(),
+        file.toString(),
+        users.inUse(pool, diskId));
   }
 
   private long sizeMib(DiskSpec spec) {

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** The two disk pools ({@code local}, {@code shared}): where their qcow2 files live and how full they are. */
+/**
+ * The two disk pools ({@code local}, {@code shared}): where their qcow2 files live and how full
+ * they are.
+ */
 public final class Pools {
   private static final Pattern DISK_FILE = Pattern.compile("([a-z0-9][a-z0-9-]{0,62})\\.qcow2");
   private static final long MIB = 1L << 20;
@@ -45,7 +48,10 @@ public final class Pools {
 
   public List<PoolInfo> pools() {
     return Stream.of("local", "shared")
-        .map(p -> new PoolInfo(p, dirs.get(p).toString(), capacityGib, usedBytes(p) / (double) (1L << 30)))
+        .map(
+            p ->
+                new PoolInfo(
+                    p, dirs.get(p).toString(), capacityGib, usedBytes(p) / (double) (1L << 30)))
         .toList();
   }
 

@@ -7,11 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads the qcow2 header directly: the virtual size of every disk in a pool is needed for the capacity
- * check, and a header read is far cheaper than a {@code qemu-img info} per file.
+ * Reads the qcow2 header directly: the virtual size of every disk in a pool is needed for the
+ * capacity check, and a header read is far cheaper than a {@code qemu-img info} per file.
  */
 final class Qcow2 {
   private static final int MAGIC = 0x514649fb;
+
   /** Incompatible feature bit 2: guest data lives in an external file the header names. */
   private static final long EXTERNAL_DATA_FILE = 1L << 2;
 

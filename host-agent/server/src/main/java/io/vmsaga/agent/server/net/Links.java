@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Network interfaces as {@code /sys/class/net} shows them: cheaper than parsing {@code ip} output. */
+/**
+ * Network interfaces as {@code /sys/class/net} shows them: cheaper than parsing {@code ip} output.
+ */
 public final class Links {
   private static final Path SYS = Path.of("/sys/class/net");
 
@@ -34,7 +36,8 @@ public final class Links {
 
   static Optional<String> master(String name) {
     try {
-      return Optional.of(Files.readSymbolicLink(SYS.resolve(name).resolve("master")).getFileName().toString());
+      return Optional.of(
+          Files.readSymbolicLink(SYS.resolve(name).resolve("master")).getFileName().toString());
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Bridges and taps, made with {@code ip}. The agent records every link it creates in its state dir and
- * only ever deletes links it recorded, so it cannot take down an interface it does not own; deleting one
- * it does not own succeeds without touching it, so a compensation never fails on it.
+ * Bridges and taps, made with {@code ip}. The agent records every link it creates in its state dir
+ * and only ever deletes links it recorded, so it cannot take down an interface it does not own;
+ * deleting one it does not own succeeds without touching it, so a compensation never fails on it.
  */
 public final class NetService {
   private static final Duration IP_TIMEOUT = Duration.ofSeconds(10);
@@ -54,7 +54,10 @@ public final class NetService {
     }
   }
 
-  /** Deletes a bridge this agent created; one it did not create is left alone (and the call succeeds). */
+  /**
+   * Deletes a bridge this agent created; one it did not create is left alone (and the call
+   * succeeds).
+   */
   public void deleteBridge(String name) {
     synchronized (lock) {
       Path record = bridges.resolve(name);
@@ -81,7 +84,8 @@ public final class NetService {
       TapInfo info = new TapInfo(name, bridge);
       if (Links.exists(name)) {
         if (!Links.isTap(name) || !Files.exists(taps.resolve(name))) {
-          throw ApiException.conflict("an interface of this name exists that this agent did not create");
+          throw ApiException.conflict(
+              "an interface of this name exists that this agent did not create");
         }
         if (!Links.master(name).orElse("").equals(bridge)) {
           ip("link", "set", "dev", name, "master", bridge);
@@ -105,7 +109,9 @@ public final class NetService {
     return new TapInfo(name, Links.master(name).orElse(null));
   }
 
-  /** Deletes a tap this agent created; one it did not create is left alone (and the call succeeds). */
+  /**
+   * Deletes a tap this agent created; one it did not create is left alone (and the call succeeds).
+   */
   public void deleteTap(String name) {
     synchronized (lock) {
       Path record = taps.resolve(name);
@@ -134,13 +140,20 @@ public final class NetService {
 
   private static List<String> owned(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(f -> f.getFileName().toString()).filter(n -> !n.endsWith(".tmp")).sorted().toList();
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> !n.endsWith(".tmp"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Written before the link is made, so a crash in between leaves a record the next call can finish or delete. */
+  /**
+   * Written before the link is made, so a crash in between leaves a record the next call can finish
+   * or delete.
+   */
   private static void record(Path record, String content) {
     try {
       AtomicFiles.write(record, content.getBytes(StandardCharsets.UTF_8));

@@ -17,19 +17,25 @@ public final class Exec {
   private Exec() {}
 
   /** Children read nothing: a program that asks for input gets EOF instead of hanging. */
-  public static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
+  public static final ProcessBuilder.Redirect NO_INPUT =
+      ProcessBuilder.Redirect.from(new File("/dev/null"));
 
   /**
-   * Drains children's output. Not the common pool: on 2 cores it has one thread, and stdout waiting there
-   * for EOF while the child blocks on a full stderr pipe would stall until the timeout.
+   * Drains children's output. Not the common pool: on 2 cores it has one thread, and stdout waiting
+   * there for EOF while the child blocks on a full stderr pipe would stall until the timeout.
    */
-  private static final ExecutorService DRAINERS = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "exec-drain");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private static final ExecutorService DRAINERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "exec-drain");
+            thread.setDaemon(true);
+            return thread;
+          });
 
-  /** Runs {@code argv} and returns its stdout; throws {@link ExecException} when it fails to start, times out or exits non-zero. */
+  /**
+   * Runs {@code argv} and returns its stdout; throws {@link ExecException} when it fails to start,
+   * times out or exits non-zero.
+   */
   public static String run(Duration timeout, List<String> argv) {
     Process process;
     try {
@@ -37,15 +43,18 @@ public final class Exec {
     } catch (IOException e) {
       throw new ExecException("cannot run " + argv.get(0) + ": " + e.getMessage());
     }
-    CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()), DRAINERS);
-    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), DRAINERS);
+    CompletableFuture<String> stdout =
+        CompletableFuture.supplyAsync(() -> drain(process.getInputStream()), DRAINERS);
+    CompletableFuture<String> stderr =
+        CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), DRAINERS);
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new ExecException(argv.get(0) + " timed out after " + timeout.toMillis() + " ms");
       }
       if (process.exitValue() != 0) {
-        throw new ExecException(argv.get(0) + " exited " + process.exitValue() + ": " + firstLine(stderr.join()));
+        throw new ExecException(
+            argv.get(0) + " exited " + process.exitValue() + ": " + firstLine(stderr.join()));
       }
       return stdout.join();
     } catch (InterruptedException e) {

@@ -12,7 +12,10 @@ import java.util.Optional;
 public final class ProcFs {
   private ProcFs() {}
 
-  /** Alive means present and not a zombie: an exited QEMU whose parent has not reaped it yet is dead. */
+  /**
+   * Alive means present and not a zombie: an exited QEMU whose parent has not reaped it yet is
+   * dead.
+   */
   public static boolean alive(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

@@ -6,7 +6,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
-/** The last events of one VM, numbered; old ones fall off so a forgotten VM cannot grow the agent. */
+/**
+ * The last events of one VM, numbered; old ones fall off so a forgotten VM cannot grow the agent.
+ */
 final class EventRing {
   static final int CAPACITY = 256;
 

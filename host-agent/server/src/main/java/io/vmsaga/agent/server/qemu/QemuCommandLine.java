@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The QEMU argv of a VM, derived from its persisted config alone, so a migration target started from the
- * same config has the same devices. Devices are given as JSON, which needs no escaping of paths.
+ * The QEMU argv of a VM, derived from its persisted config alone, so a migration target started
+ * from the same config has the same devices. Devices are given as JSON, which needs no escaping of
+ * paths.
  */
 final class QemuCommandLine {
   static final String QEMU = "qemu-system-x86_64";
@@ -24,36 +25,81 @@ final class QemuCommandLine {
 
   private QemuCommandLine() {}
 
-  /** setsid puts QEMU in its own session, so a signal to the agent's process group does not reach the VM. */
-  static List<String> build(String vmId, VmConfig config, VmStore store, Pools pools, String accelerator,
+  /**
+   * setsid puts QEMU in its own session, so a signal to the agent's process group does not reach
+   * the VM.
+   */
+  static List<String> build(
+      String vmId,
+      VmConfig config,
+      VmStore store,
+      Pools pools,
+      String accelerator,
       boolean incoming) {
-    List<String> argv = new ArrayList<>(List.of(
-        "setsid", QEMU,
-        "-name", "guest=" + vmId,
-        "-nodefaults", "-no-user-config", "-display", "none",
-        "-machine", "q35,accel=" + accelerator,
-        // On KVM "max" can ask for MSRs the host refuses; "host" is the usual KVM choice.
-        "-cpu", "kvm".equals(accelerator) ? "host" : "max",
-        "-smp", config.vcpus() + ",maxcpus=" + config.maxVcpus(),
-        "-m", memory(config),
-        "-qmp", qmpArgument(store.socket(vmId)),
-        "-serial", "file:" + store.serialLog(vmId),
-        "-pidfile", store.pidfile(vmId).toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "setsid",
+                QEMU,
+                "-name",
+                "guest=" + vmId,
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-machine",
+                "q35,accel=" + accelerator,
+                // On KVM "max" can ask for MSRs the host refuses; "host" is the usual KVM choice.
+                "-cpu",
+                "kvm".equals(accelerator) ? "host" : "max",
+                "-smp",
+                config.vcpus() + ",maxcpus=" + config.maxVcpus(),
+                "-m",
+                memory(config),
+                "-qmp",
+                qmpArgument(store.socket(vmId)),
+                "-serial",
+                "file:" + store.serialLog(vmId),
+                "-pidfile",
+                store.pidfile(vmId).toString()));
     List<VmDisk> disks = config.disks();
     for (int i = 0; i < disks.size(); i++) {
       VmDisk disk = disks.get(i);
       argv.add("-blockdev");
-      argv.add(json(Map.of("driver", "qcow2", "node-name", diskNode(i),
-          "file", Map.of("driver", "file", "filename", pools.disk(disk.pool(), disk.diskId()).toString()))));
+      argv.add(
+          json(
+              Map.of(
+                  "driver",
+                  "qcow2",
+                  "node-name",
+                  diskNode(i),
+                  "file",
+                  Map.of(
+                      "driver",
+                      "file",
+                      "filename",
+                      pools.disk(disk.pool(), disk.diskId()).toString()))));
       argv.add("-device");
-      argv.add(json(Map.of("driver", "virtio-blk-pci", "id", "virtio-disk" + i, "drive", diskNode(i))));
+      argv.add(
+          json(Map.of("driver", "virtio-blk-pci", "id", "virtio-disk" + i, "drive", diskNode(i))));
     }
     List<VmNic> nics = config.nics();
     for (int i = 0; i < nics.size(); i++) {
       argv.add("-netdev");
-      argv.add("tap,id=net" + i + ",ifname=" + nics.get(i).tap() + ",script=no,downscript=no,vhost=off");
+      argv.add(
+          "tap,id=net" + i + ",ifname=" + nics.get(i).tap() + ",script=no,downscript=no,vhost=off");
       argv.add("-device");
-      argv.add(json(Map.of("driver", "virtio-net-pci", "id", "nic" + i, "netdev", "net" + i, "mac", nics.get(i).mac())));
+      argv.add(
+          json(
+              Map.of(
+                  "driver",
+                  "virtio-net-pci",
+                  "id",
+                  "nic" + i,
+                  "netdev",
+                  "net" + i,
+                  "mac",
+                  nics.get(i).mac())));
     }
     for (HotplugCpu cpu : config.hotplugged().cpus()) {
       argv.add("-device");
@@ -61,8 +107,15 @@ final class QemuCommandLine {
     }
     for (HotplugMemory dimm : config.hotplugged().memory()) {
       argv.add("-object");
-      argv.add(json(Map.of("qom-type", "memory-backend-ram", "id", memoryBackendId(dimm.deviceId()),
-          "size", dimm.sizeMib() << 20)));
+      argv.add(
+          json(
+              Map.of(
+                  "qom-type",
+                  "memory-backend-ram",
+                  "id",
+                  memoryBackendId(dimm.deviceId()),
+                  "size",
+                  dimm.sizeMib() << 20)));
       argv.add("-device");
       argv.add(json(dimmDevice(dimm.deviceId())));
     }
@@ -104,12 +157,18 @@ final class QemuCommandLine {
   }
 
   static Map<String, Object> dimmDevice(String deviceId) {
-    return Map.of("driver", "pc-dimm", "id", dimmDeviceId(deviceId), "memdev", memoryBackendId(deviceId));
+    return Map.of(
+        "driver", "pc-dimm", "id", dimmDeviceId(deviceId), "memdev", memoryBackendId(deviceId));
   }
 
   private static String memory(VmConfig config) {
     return config.memorySlots() > 0
-        ? config.memoryMib() + "M,slots=" + config.memorySlots() + ",maxmem=" + config.maxMemoryMib() + "M"
+        ? config.memoryMib()
+            + "M,slots="
+            + config.memorySlots()
+            + ",maxmem="
+            + config.maxMemoryMib()
+            + "M"
         : config.memoryMib() + "M";
   }
 

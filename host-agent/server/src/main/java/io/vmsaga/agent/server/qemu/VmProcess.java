@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A running QEMU: either our child (reaped by the JVM) or adopted after an agent restart (watched through
- * {@code /proc}). Holds the VM's QMP session and reopens it when it was lost.
+ * A running QEMU: either our child (reaped by the JVM) or adopted after an agent restart (watched
+ * through {@code /proc}). Holds the VM's QMP session and reopens it when it was lost.
  */
 final class VmProcess {
   static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
@@ -84,7 +84,8 @@ final class VmProcess {
         child.destroy();
       }
     } else if (alive()) {
-      ProcessHandle.of(pid).ifPresent(kill ? ProcessHandle::destroyForcibly : ProcessHandle::destroy);
+      ProcessHandle.of(pid)
+          .ifPresent(kill ? ProcessHandle::destroyForcibly : ProcessHandle::destroy);
     }
   }
 

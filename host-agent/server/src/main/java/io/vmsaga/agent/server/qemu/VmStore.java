@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Where a VM's files live: {@code vms/<id>/} under the state dir holds config, pidfile and logs; QMP
- * sockets sit in the run dir, kept short because a unix socket path is limited to 107 bytes.
+ * Where a VM's files live: {@code vms/<id>/} under the state dir holds config, pidfile and logs;
+ * QMP sockets sit in the run dir, kept short because a unix socket path is limited to 107 bytes.
  */
 final class VmStore {
   /** run dir + "/" + 63-char id + ".sock" must fit in sun_path. */
@@ -26,7 +26,8 @@ final class VmStore {
 
   VmStore(Path stateDir, Path runDir) throws IOException {
     if (runDir.toString().length() > MAX_RUN_DIR_LENGTH) {
-      throw new IllegalArgumentException("--run-dir must be at most " + MAX_RUN_DIR_LENGTH + " characters");
+      throw new IllegalArgumentException(
+          "--run-dir must be at most " + MAX_RUN_DIR_LENGTH + " characters");
     }
     this.vms = Files.createDirectories(stateDir.resolve("vms"));
     this.sockets = Files.createDirectories(runDir);
@@ -67,7 +68,9 @@ final class VmStore {
   void write(String vmId, VmConfig config) {
     try {
       Files.createDirectories(dir(vmId));
-      AtomicFiles.write(dir(vmId).resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+      AtomicFiles.write(
+          dir(vmId).resolve("config.json"),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -86,7 +89,10 @@ final class VmStore {
   List<String> ids() {
     try (Stream<Path> dirs = Files.list(vms)) {
       return dirs.map(d -> d.getFileName().toString())
-          .filter(id -> id.matches("[a-z0-9][a-z0-9-]{0,62}") && Files.exists(dir(id).resolve("config.json")))
+          .filter(
+              id ->
+                  id.matches("[a-z0-9][a-z0-9-]{0,62}")
+                      && Files.exists(dir(id).resolve("config.json")))
           .sorted()
           .toList();
     } catch (IOException e) {

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The QMP commands the agent sends, each typed by what its {@code return} holds (QEMU 7.2 schema). */
+/**
+ * The QMP commands the agent sends, each typed by what its {@code return} holds (QEMU 7.2 schema).
+ */
 public final class Qmp {
   private Qmp() {}
 
@@ -24,10 +26,12 @@ public final class Qmp {
   public record MemoryDeviceInfo(String type, MemoryDeviceData data) {}
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-  public record MemoryDeviceData(String id, long size, int slot, String memdev, boolean hotplugged) {}
+  public record MemoryDeviceData(
+      String id, long size, int slot, String memdev, boolean hotplugged) {}
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-  public record MigrateInfo(String status, MigrateRam ram, Long downtime, Long totalTime, Long setupTime) {}
+  public record MigrateInfo(
+      String status, MigrateRam ram, Long downtime, Long totalTime, Long setupTime) {}
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record MigrateRam(Long total, Long transferred, Long remaining, Double mbps) {}
@@ -78,13 +82,16 @@ public final class Qmp {
     return command("query-memory-devices", Map.of(), new TypeReference<>() {});
   }
 
-  /** {@code device_add}: the driver, the id and the device's own properties, all at the top level. */
+  /**
+   * {@code device_add}: the driver, the id and the device's own properties, all at the top level.
+   */
   public static QmpCommand<Void> deviceAdd(Map<String, Object> device) {
     return command("device_add", device);
   }
 
   public static QmpCommand<Void> memoryBackendAdd(String id, long sizeBytes) {
-    return command("object-add", Map.of("qom-type", "memory-backend-ram", "id", id, "size", sizeBytes));
+    return command(
+        "object-add", Map.of("qom-type", "memory-backend-ram", "id", id, "size", sizeBytes));
   }
 
   public static QmpCommand<Void> objectDel(String id) {
@@ -96,9 +103,10 @@ public final class Qmp {
   }
 
   public static QmpCommand<Void> migrateSetCapabilities(Map<String, Boolean> capabilities) {
-    List<Map<String, Object>> list = capabilities.entrySet().stream()
-        .map(e -> Map.<String, Object>of("capability", e.getKey(), "state", e.getValue()))
-        .toList();
+    List<Map<String, Object>> list =
+        capabilities.entrySet().stream()
+            .map(e -> Map.<String, Object>of("capability", e.getKey(), "state", e.getValue()))
+            .toList();
     return command("migrate-set-capabilities", Map.of("capabilities", list));
   }
 
@@ -106,7 +114,10 @@ public final class Qmp {
     return command("query-migrate-capabilities", Map.of(), new TypeReference<>() {});
   }
 
-  /** {@code migrate-set-parameters} with only the given parameters ({@code downtime-limit}, {@code max-bandwidth} …). */
+  /**
+   * {@code migrate-set-parameters} with only the given parameters ({@code downtime-limit}, {@code
+   * max-bandwidth} …).
+   */
   public static QmpCommand<Void> migrateSetParameters(Map<String, Object> parameters) {
     return command("migrate-set-parameters", new LinkedHashMap<>(parameters));
   }
@@ -135,7 +146,8 @@ public final class Qmp {
     return new QmpCommand<>(name, arguments, new TypeReference<>() {});
   }
 
-  private static <R> QmpCommand<R> command(String name, Map<String, Object> arguments, TypeReference<R> result) {
+  private static <R> QmpCommand<R> command(
+      String name, Map<String, Object> arguments, TypeReference<R> result) {
     return new QmpCommand<>(name, arguments, result);
   }
 }

@@ -26,9 +26,9 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * One QMP session over a unix socket. Any thread may {@link #call}; writes are serialised by one lock,
- * a reader thread matches replies to callers by {@code id} and hands events to the listener, so an event
- * arriving between a command and its reply is kept, not mistaken for the reply.
+ * One QMP session over a unix socket. Any thread may {@link #call}; writes are serialised by one
+ * lock, a reader thread matches replies to callers by {@code id} and hands events to the listener,
+ * so an event arriving between a command and its reply is kept, not mistaken for the reply.
  */
 public final class QmpConnection implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(QmpConnection.class.getName());
@@ -43,7 +43,8 @@ public final class QmpConnection implements AutoCloseable {
   private final Consumer<QmpEvent> events;
   private final Runnable onClose;
 
-  private QmpConnection(AFUNIXSocket socket, Consumer<QmpEvent> events, Runnable onClose) throws IOException {
+  private QmpConnection(AFUNIXSocket socket, Consumer<QmpEvent> events, Runnable onClose)
+      throws IOException {
     this.socket = socket;
     this.out = socket.getOutputStream();
     this.events = events;
@@ -51,16 +52,19 @@ public final class QmpConnection implements AutoCloseable {
   }
 
   /**
-   * Connects, reads the greeting and leaves capabilities negotiation mode. {@code onClose} runs once when
-   * the session ends for any reason (QEMU exited, {@link #close}, a broken socket).
+   * Connects, reads the greeting and leaves capabilities negotiation mode. {@code onClose} runs
+   * once when the session ends for any reason (QEMU exited, {@link #close}, a broken socket).
    */
-  public static QmpConnection open(Path socketPath, Duration timeout, Consumer<QmpEvent> events, Runnable onClose) {
+  public static QmpConnection open(
+      Path socketPath, Duration timeout, Consumer<QmpEvent> events, Runnable onClose) {
     AFUNIXSocket socket = null;
     try {
       socket = AFUNIXSocket.newInstance();
       socket.connect(AFUNIXSocketAddress.of(socketPath.toFile()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       String greeting = in.readLine();
       if (greeting == null || !JSON.readTree(greeting).has("QMP")) {
         throw new IOException("no QMP greeting");
@@ -85,7 +89,10 @@ public final class QmpConnection implements AutoCloseable {
     return open.get();
   }
 
-  /** Sends a command and waits for its reply; QEMU's refusal is a {@link QmpError}, no reply a {@link QmpUnavailable}. */
+  /**
+   * Sends a command and waits for its reply; QEMU's refusal is a {@link QmpError}, no reply a
+   * {@link QmpUnavailable}.
+   */
   public <R> R call(QmpCommand<R> command, Duration timeout) {
     if (!open.get()) {
       throw new QmpUnavailable("QMP connection closed", null);
@@ -121,7 +128,8 @@ public final class QmpConnection implements AutoCloseable {
     return JSON.convertValue(answer.get("return"), command.result());
   }
 
-  private JsonNode await(String name, long id, CompletableFuture<JsonNode> reply, Duration timeout) {
+  private JsonNode await(
+      String name, long id, CompletableFuture<JsonNode> reply, Duration timeout) {
     try {
       return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -153,7 +161,8 @@ public final class QmpConnection implements AutoCloseable {
   private void dispatch(JsonNode message) {
     if (message.has("event")) {
       JsonNode time = message.path("timestamp");
-      long millis = time.path("seconds").asLong() * 1000 + time.path("microseconds").asLong() / 1000;
+      long millis =
+          time.path("seconds").asLong() * 1000 + time.path("microseconds").asLong() / 1000;
       events.accept(new QmpEvent(message.get("event").asText(), message.path("data"), millis));
     } else if (message.has("id")) {
       CompletableFuture<JsonNode> reply = pending.get(message.get("id").asLong());

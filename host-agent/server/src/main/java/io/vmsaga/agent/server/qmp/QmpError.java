@@ -1,6 +1,9 @@
 package io.vmsaga.agent.server.qmp;
 
-/** QEMU refused a command; {@code errorClass} is QMP's ({@code GenericError}, {@code DeviceNotFound} …). */
+/**
+ * QEMU refused a command; {@code errorClass} is QMP's ({@code GenericError}, {@code DeviceNotFound}
+ * …).
+ */
 public class QmpError extends RuntimeException {
   private final String errorClass;
 

@@ -2,5 +2,7 @@ package io.vmsaga.agent.server.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** An asynchronous QMP event ({@code STOP}, {@code RESUME}, {@code SHUTDOWN}, {@code MIGRATION} …). */
+/**
+ * An asynchronous QMP event ({@code STOP}, {@code RESUME}, {@code SHUTDOWN}, {@code MIGRATION} …).
+ */
 public record QmpEvent(String event, JsonNode data, long timestampMs) {}

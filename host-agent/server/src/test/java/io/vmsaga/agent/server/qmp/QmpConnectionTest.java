@@ -27,8 +27,9 @@ import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * Framing and id matching against a scripted QMP peer: replies out of order, an event between a command
- * and its reply, an error, a silent peer. Real QEMU covers the same client in the lifecycle tests.
+ * Framing and id matching against a scripted QMP peer: replies out of order, an event between a
+ * command and its reply, an error, a silent peer. Real QEMU covers the same client in the lifecycle
+ * tests.
  */
 class QmpConnectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,19 +57,22 @@ class QmpConnectionTest {
 
   /** A peer that greets, accepts qmp_capabilities, then runs {@code script} on the next lines. */
   private CompletableFuture<Void> peer(PeerScript script) {
-    return CompletableFuture.runAsync(() -> {
-      try (var client = server.accept()) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-        OutputStream out = client.getOutputStream();
-        send(out, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}");
-        JsonNode caps = JSON.readTree(in.readLine());
-        assertEquals("qmp_capabilities", caps.get("execute").asText());
-        send(out, "{\"return\": {}, \"id\": " + caps.get("id") + "}");
-        script.run(in, out);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return CompletableFuture.runAsync(
+        () -> {
+          try (var client = server.accept()) {
+            BufferedReader in =
+                new BufferedReader(
+                    new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = client.getOutputStream();
+            send(out, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}");
+            JsonNode caps = JSON.readTree(in.readLine());
+            assertEquals("qmp_capabilities", caps.get("execute").asText());
+            send(out, "{\"return\": {}, \"id\": " + caps.get("id") + "}");
+            script.run(in, out);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   interface PeerScript {
@@ -83,21 +87,31 @@ class QmpConnectionTest {
   @Test
   void matchesRepliesByIdAndKeepsEventsInBetween() throws Exception {
     CountDownLatch bothSent = new CountDownLatch(1);
-    CompletableFuture<Void> peer = peer((in, out) -> {
-      JsonNode first = JSON.readTree(in.readLine());
-      JsonNode second = JSON.readTree(in.readLine());
-      bothSent.countDown();
-      send(out, "{\"timestamp\": {\"seconds\": 2, \"microseconds\": 500000}, \"event\": \"STOP\"}");
-      JsonNode status = first.get("execute").asText().equals("query-status") ? first : second;
-      JsonNode cpus = status == first ? second : first;
-      send(out, "{\"return\": [], \"id\": " + cpus.get("id") + "}");
-      send(out, "{\"return\": {\"status\": \"paused\", \"running\": false, \"singlestep\": false}, \"id\": "
-          + status.get("id") + "}");
-      in.readLine();
-    });
+    CompletableFuture<Void> peer =
+        peer(
+            (in, out) -> {
+              JsonNode first = JSON.readTree(in.readLine());
+              JsonNode second = JSON.readTree(in.readLine());
+              bothSent.countDown();
+              send(
+                  out,
+                  "{\"timestamp\": {\"seconds\": 2, \"microseconds\": 500000}, \"event\": \"STOP\"}");
+              JsonNode status =
+                  first.get("execute").asText().equals("query-status") ? first : second;
+              JsonNode cpus = status == first ? second : first;
+              send(out, "{\"return\": [], \"id\": " + cpus.get("id") + "}");
+              send(
+                  out,
+                  "{\"return\": {\"status\": \"paused\", \"running\": false, \"singlestep\": false}, \"id\": "
+                      + status.get("id")
+                      + "}");
+              in.readLine();
+            });
     try (QmpConnection qmp = QmpConnection.open(socket, TIMEOUT, events::add, () -> {})) {
-      CompletableFuture<Qmp.StatusInfo> status = CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryStatus(), TIMEOUT));
-      CompletableFuture<List<Qmp.CpuFast>> cpus = CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryCpusFast(), TIMEOUT));
+      CompletableFuture<Qmp.StatusInfo> status =
+          CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryStatus(), TIMEOUT));
+      CompletableFuture<List<Qmp.CpuFast>> cpus =
+          CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryCpusFast(), TIMEOUT));
       assertTrue(bothSent.await(5, TimeUnit.SECONDS));
       assertEquals("paused", status.get(5, TimeUnit.SECONDS).status());
       assertEquals(List.of(), cpus.get(5, TimeUnit.SECONDS));
@@ -108,15 +122,23 @@ class QmpConnectionTest {
 
   @Test
   void errorCarriesClassAndDescription() throws Exception {
-    CompletableFuture<Void> peer = peer((in, out) -> {
-      JsonNode call = JSON.readTree(in.readLine());
-      assertEquals("cpu-x", call.get("arguments").get("id").asText());
-      send(out, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Duplicate device ID\"}, \"id\": " + call.get("id") + "}");
-      in.readLine();
-    });
+    CompletableFuture<Void> peer =
+        peer(
+            (in, out) -> {
+              JsonNode call = JSON.readTree(in.readLine());
+              assertEquals("cpu-x", call.get("arguments").get("id").asText());
+              send(
+                  out,
+                  "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Duplicate device ID\"}, \"id\": "
+                      + call.get("id")
+                      + "}");
+              in.readLine();
+            });
     try (QmpConnection qmp = QmpConnection.open(socket, TIMEOUT, events::add, () -> {})) {
-      QmpError error = assertThrows(QmpError.class,
-          () -> qmp.call(Qmp.deviceAdd(Map.of("driver", "x", "id", "cpu-x")), TIMEOUT));
+      QmpError error =
+          assertThrows(
+              QmpError.class,
+              () -> qmp.call(Qmp.deviceAdd(Map.of("driver", "x", "id", "cpu-x")), TIMEOUT));
       assertEquals("GenericError", error.errorClass());
       assertTrue(error.getMessage().contains("Duplicate device ID"));
     }
@@ -126,11 +148,14 @@ class QmpConnectionTest {
   @Test
   void silentPeerTimesOutAndClosedPeerFailsPendingCalls() throws Exception {
     CountDownLatch closedSeen = new CountDownLatch(1);
-    CompletableFuture<Void> peer = peer((in, out) -> {
-      in.readLine(); // never answered: the caller times out
-      in.readLine(); // then the peer hangs up with this one pending
-    });
-    try (QmpConnection qmp = QmpConnection.open(socket, TIMEOUT, events::add, closedSeen::countDown)) {
+    CompletableFuture<Void> peer =
+        peer(
+            (in, out) -> {
+              in.readLine(); // never answered: the caller times out
+              in.readLine(); // then the peer hangs up with this one pending
+            });
+    try (QmpConnection qmp =
+        QmpConnection.open(socket, TIMEOUT, events::add, closedSeen::countDown)) {
       assertThrows(QmpUnavailable.class, () -> qmp.call(Qmp.queryStatus(), Duration.ofMillis(200)));
       assertThrows(QmpUnavailable.class, () -> qmp.call(Qmp.queryStatus(), TIMEOUT));
       assertTrue(closedSeen.await(5, TimeUnit.SECONDS));
@@ -142,15 +167,19 @@ class QmpConnectionTest {
 
   @Test
   void noGreetingIsUnavailable() throws Exception {
-    CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
-      try (var client = server.accept()) {
-        client.getOutputStream().write("not qmp\n".getBytes(StandardCharsets.UTF_8));
-        client.getInputStream().read();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    assertThrows(QmpUnavailable.class, () -> QmpConnection.open(socket, Duration.ofSeconds(1), events::add, () -> {}));
+    CompletableFuture<Void> peer =
+        CompletableFuture.runAsync(
+            () -> {
+              try (var client = server.accept()) {
+                client.getOutputStream().write("not qmp\n".getBytes(StandardCharsets.UTF_8));
+                client.getInputStream().read();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThrows(
+        QmpUnavailable.class,
+        () -> QmpConnection.open(socket, Duration.ofSeconds(1), events::add, () -> {}));
     peer.get(5, TimeUnit.SECONDS);
   }
 }
