@@ -1,4 +1,4 @@
--- vmsaga business schema. Applied in version order by `scripts/dev` (see sql/README.md).
+-- vmsaga business schema. Applied in version order by Flyway (see sql/README.md).
 -- Quota and capacity counters live on the tenant and node rows and change only inside the
 -- same local transaction as the reservation that moves them (row locks serialise creates).
 

@@ -1,7 +1,5 @@
 package io.vmsaga.functions.dtm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * DTM's HTTP API, spoken directly. dtmcli-java 2.1.5 is not used: its saga option setters recurse
@@ -30,7 +31,7 @@ public class DtmClient {
   }
 
   public String newGid() {
-    return call(get("/api/dtmsvr/newGid")).path("gid").asText();
+    return call(get("/api/dtmsvr/newGid")).path("gid").asString();
   }
 
   /**
@@ -69,8 +70,8 @@ public class DtmClient {
         .forEach(b -> branches.add(json.convertValue(b, Transaction.Branch.class)));
     return Optional.of(
         new Transaction(
-            transaction.path("gid").asText(),
-            transaction.path("status").asText(),
+            transaction.path("gid").asString(),
+            transaction.path("status").asString(),
             transaction.path("rollback_reason").asText(""),
             branches));
   }
@@ -86,7 +87,7 @@ public class DtmClient {
     }
     try {
       return json.readTree(response.body());
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new DtmException("unreadable answer from " + request.uri().getPath(), e);
     }
   }
@@ -103,11 +104,7 @@ public class DtmClient {
   }
 
   private String write(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(e);
-    }
+    return json.writeValueAsString(value);
   }
 
   public static class DtmException extends RuntimeException {

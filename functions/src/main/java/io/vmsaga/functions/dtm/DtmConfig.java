@@ -1,10 +1,10 @@
 package io.vmsaga.functions.dtm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.ObjectMapper;
 
 @Configuration
 public class DtmConfig {

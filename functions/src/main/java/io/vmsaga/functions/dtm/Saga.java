@@ -1,12 +1,12 @@
 package io.vmsaga.functions.dtm;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * An ordered list of (action, compensation) function pairs, each with its typed payload. Branch ids
@@ -89,7 +89,7 @@ public final class Saga {
   private static String write(ObjectMapper json, Object payload) {
     try {
       return json.writeValueAsString(payload);
-    } catch (JsonProcessingException e) {
+    } catch (JacksonException e) {
       throw new IllegalArgumentException(
           "step payload is not serialisable: " + payload.getClass(), e);
     }

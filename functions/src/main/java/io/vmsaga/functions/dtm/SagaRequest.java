@@ -1,9 +1,9 @@
 package io.vmsaga.functions.dtm;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * The body of DTM's {@code POST /api/dtmsvr/submit} for a saga (DESIGN §3). Times are in seconds.

@@ -1,9 +1,9 @@
 package io.vmsaga.functions.dtm;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /** What DTM's {@code GET /api/dtmsvr/query} reports of one global transaction. */
 @JsonIgnoreProperties(ignoreUnknown = true)

@@ -40,6 +40,11 @@ public class Agents {
     if (url == null) {
       throw new IllegalStateException("unknown node " + nodeId);
     }
+    return at(url);
+  }
+
+  /** The agent at a URL, before its node is registered. */
+  public AgentClient at(String url) {
     return new AgentClient(URI.create(url), token, CALL_TIMEOUT);
   }
 

@@ -1,6 +1,5 @@
 package io.vmsaga.functions.vm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmsaga.functions.dtm.DtmClient;
 import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.dtm.Transaction;
@@ -12,6 +11,7 @@ import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
 
 /** Submits sagas to DTM and reads their outcome, for the triggers. */
 @Component

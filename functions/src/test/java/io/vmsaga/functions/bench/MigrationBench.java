@@ -2,7 +2,6 @@ package io.vmsaga.functions.bench;
 
 import static io.vmsaga.functions.e2e.Stack.*;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.IncomingSpec;
 import io.vmsaga.agent.api.MigrationInfo;
@@ -21,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Live migration of a VM of one size (1 vCPU, shared 1 GiB disk, one NIC, idle guest) from node-1

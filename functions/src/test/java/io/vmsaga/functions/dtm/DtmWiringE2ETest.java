@@ -57,7 +57,7 @@ class DtmWiringE2ETest {
 
   @Autowired DtmClient dtm;
 
-  @Autowired com.fasterxml.jackson.databind.ObjectMapper json;
+  @Autowired tools.jackson.databind.ObjectMapper json;
 
   @BeforeEach
   void clear() {

@@ -92,7 +92,7 @@ class BadInputE2ETest {
     assertThat(call("listNodes", tenant.token(), Map.of()).status()).isEqualTo(403);
     var nodes = call("listNodes", env("VMSAGA_ADMIN_TOKEN"), Map.of());
     assertThat(nodes.status()).isEqualTo(200);
-    assertThat(nodes.body().path("nodes").findValuesAsText("id")).contains("node-1", "node-2");
+    assertThat(nodes.body().path("nodes").findValuesAsString("id")).contains("node-1", "node-2");
   }
 
   @Test

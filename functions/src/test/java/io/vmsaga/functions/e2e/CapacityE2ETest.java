@@ -49,7 +49,7 @@ class CapacityE2ETest {
     assertThat(failed).hasSize(10);
     failed.forEach(
         r ->
-            assertThat(saga(r.body().path("vm").path("gid").asText()).rollbackReason())
+            assertThat(saga(r.body().path("vm").path("gid").asString()).rollbackReason())
                 .contains("no_capacity"));
     assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", NODE))
         .isEqualTo(committed + 10);
@@ -82,7 +82,7 @@ class CapacityE2ETest {
     var second = call("createVm", tenant.token(), vmOn("q2"));
 
     assertThat(second.status()).isEqualTo(409);
-    assertThat(saga(second.body().path("vm").path("gid").asText()).rollbackReason())
+    assertThat(saga(second.body().path("vm").path("gid").asString()).rollbackReason())
         .contains("quota_exceeded");
     assertNothingLeftOf(second, tenant);
     assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(1);
@@ -95,7 +95,7 @@ class CapacityE2ETest {
   }
 
   private static void assertNothingLeftOf(Reply failed, Tenant tenant) {
-    assertNothingLeft(failed.body().path("vm").path("vmId").asText(), tenant.id());
+    assertNothingLeft(failed.body().path("vm").path("vmId").asString(), tenant.id());
   }
 
   /** Starts every call at once and answers their replies in order. */

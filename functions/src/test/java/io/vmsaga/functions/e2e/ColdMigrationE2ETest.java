@@ -46,8 +46,8 @@ class ColdMigrationE2ETest {
     var view = call("getVm", tenant.token(), Map.of("vmId", vmId));
     assertThat(view.text("nodeId")).isEqualTo("node-2");
     assertThat(view.text("state")).isEqualTo("running");
-    assertThat(view.body().path("disks").get(0).path("nodeId").asText()).isEqualTo("node-2");
-    assertThat(view.body().path("migration").path("kind").asText()).isEqualTo("cold");
+    assertThat(view.body().path("disks").get(0).path("nodeId").asString()).isEqualTo("node-2");
+    assertThat(view.body().path("migration").path("kind").asString()).isEqualTo("cold");
     assertThat(committedFor(vmId, "node-1")).isEqualTo(List.of(0L, 0L));
     assertThat(committedFor(vmId, "node-2")).isEqualTo(List.of(1L, 128L));
     assertAccountingExact(tenant.id());
@@ -76,7 +76,7 @@ class ColdMigrationE2ETest {
                 true));
 
     assertThat(failed.status()).as(failed.body().toString()).isEqualTo(409);
-    var saga = awaitSaga(failed.body().path("vm").path("gid").asText(), Duration.ofSeconds(60));
+    var saga = awaitSaga(failed.body().path("vm").path("gid").asString(), Duration.ofSeconds(60));
     assertThat(saga.status()).isEqualTo("failed");
     assertThat(saga.count("compensate", "failed")).isZero();
     onlyQemuOn(agent("node-1"), vmId);

@@ -53,8 +53,8 @@ class CreateDeleteE2ETest {
     assertThat(view.text("lastGid")).isEqualTo(gid);
     assertThat(view.text("lastOutcome")).isEqualTo("succeed");
     assertThat(view.text("dtmUrl")).endsWith("/admin/global-transactions/detail/" + gid);
-    assertThat(view.body().path("disks").get(0).path("pool").asText()).isEqualTo("local");
-    assertThat(view.body().path("nics").get(0).path("mac").asText()).isEqualTo(nic.mac());
+    assertThat(view.body().path("disks").get(0).path("pool").asString()).isEqualTo("local");
+    assertThat(view.body().path("nics").get(0).path("mac").asString()).isEqualTo(nic.mac());
     assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenant.id())).isEqualTo(1);
     assertAccountingExact(tenant.id());
 
@@ -121,7 +121,12 @@ class CreateDeleteE2ETest {
     assertThat(call("deleteVm", other.token(), Map.of("vmId", vmId)).status()).isEqualTo(404);
     assertThat(call("listVms", other.token(), Map.of()).body().path("vms")).isEmpty();
     assertThat(
-            call("listVms", owner.token(), Map.of()).body().path("vms").get(0).path("id").asText())
+            call("listVms", owner.token(), Map.of())
+                .body()
+                .path("vms")
+                .get(0)
+                .path("id")
+                .asString())
         .isEqualTo(vmId);
     assertThat(processesMentioning(vmId)).hasSize(1);
 

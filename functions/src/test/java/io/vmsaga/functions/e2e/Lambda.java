@@ -3,7 +3,6 @@ package io.vmsaga.functions.e2e;
 import static io.vmsaga.functions.e2e.Stack.JSON;
 import static io.vmsaga.functions.e2e.Stack.env;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vmsaga.functions.VmsagaFunctions;
 import io.vmsaga.functions.e2e.Stack.Reply;
 import io.vmsaga.functions.lambda.LocalInvoke;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.cloud.function.adapter.aws.FunctionInvoker;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The functions as AWS Lambda runs them (template.yaml): one {@link FunctionInvoker} per function,
@@ -36,9 +36,8 @@ final class Lambda {
       var received = new TreeMap<String, String>();
       response
           .path("headers")
-          .fields()
-          .forEachRemaining(
-              h -> received.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().asText()));
+          .properties()
+          .forEach(h -> received.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().asString()));
       return new Reply(
           response.path("statusCode").asInt(),
           Stack.parse(response.path("body").asText(null)),

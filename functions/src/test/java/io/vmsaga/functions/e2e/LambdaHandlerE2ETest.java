@@ -87,12 +87,12 @@ class LambdaHandlerE2ETest {
     for (var reply : replies.values()) {
       assertThat(reply.status()).as(reply.body().toString()).isEqualTo(409);
       assertThat(reply.text("code")).isEqualTo("create_failed");
-      String gid = reply.body().path("vm").path("gid").asText();
+      String gid = reply.body().path("vm").path("gid").asString();
       var saga = awaitSaga(gid, Duration.ofSeconds(60));
       assertThat(saga.status()).isEqualTo("failed");
       assertThat(saga.count("compensate", "failed")).isZero();
       assertStepsRanAtTheBuildUnderTest(saga);
-      assertNothingLeft(reply.body().path("vm").path("vmId").asText(), tenant.id());
+      assertNothingLeft(reply.body().path("vm").path("vmId").asString(), tenant.id());
     }
     assertThat(replies.get("lambda").body().path("message"))
         .isEqualTo(replies.get("http").body().path("message"));

@@ -3,7 +3,6 @@ package io.vmsaga.functions.e2e;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.functions.migration.MigrationPlan;
@@ -15,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What the migration tests share: a guest that keeps its memory dirty, waiting for progress, QEMU
@@ -81,7 +81,7 @@ final class Migrating {
         Duration.ofSeconds(60),
         () -> {
           seen[0] = call("getVm", token, Map.of("vmId", vmId)).body().path("migration");
-          return seen[0].path("status").asText().equals("active")
+          return seen[0].path("status").asString().equals("active")
               && seen[0].path("transferredBytes").asLong() > 0;
         });
     return seen[0];
@@ -92,7 +92,7 @@ final class Migrating {
     System.out.printf(
         "%s: status %s, downtime %s ms, QEMU total %s ms, %s of %s bytes sent, saga %d ms%n",
         what,
-        migration.path("status").asText(),
+        migration.path("status").asString(),
         migration.path("downtimeMs").asText("-"),
         migration.path("totalTimeMs").asText("-"),
         migration.path("transferredBytes").asText("-"),

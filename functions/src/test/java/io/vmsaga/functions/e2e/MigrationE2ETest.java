@@ -42,10 +42,10 @@ class MigrationE2ETest {
     assertThat(saga.count("action", "succeed")).isEqualTo(8);
     var migration = moved.body().path("migration");
     report("live migration of an idle 256 MiB VM", migration, wallMs);
-    assertThat(migration.path("status").asText()).isEqualTo("completed");
+    assertThat(migration.path("status").asString()).isEqualTo("completed");
     assertThat(migration.path("percent").asInt()).isEqualTo(100);
     assertThat(migration.path("downtimeMs").isNumber()).isTrue();
-    assertThat(migration.path("outcome").asText()).isEqualTo("succeed");
+    assertThat(migration.path("outcome").asString()).isEqualTo("succeed");
 
     long targetPid = onlyQemuOn(agent("node-2"), vmId);
     assertThat(targetPid).isNotEqualTo(sourcePid);
@@ -61,7 +61,7 @@ class MigrationE2ETest {
     assertThat(view.text("nodeId")).isEqualTo("node-2");
     assertThat(view.text("state")).isEqualTo("running");
     assertThat(view.body().path("ownerGid").isNull()).isTrue();
-    assertThat(view.body().path("nics").get(0).path("tap").asText()).isEqualTo(targetTap);
+    assertThat(view.body().path("nics").get(0).path("tap").asString()).isEqualTo(targetTap);
     assertThat(view.body().path("disks").get(0).path("nodeId").isNull())
         .as("a shared disk is on no node")
         .isTrue();
@@ -210,8 +210,9 @@ class MigrationE2ETest {
         "cancelled live migration (256 MiB kept dirty, 1 MiB/s)",
         view.body().path("migration"),
         (System.nanoTime() - started) / 1_000_000);
-    assertThat(view.body().path("migration").path("status").asText()).isEqualTo("cancelled");
-    assertThat(view.body().path("migration").path("cancelReason").asText()).isEqualTo("requested");
+    assertThat(view.body().path("migration").path("status").asString()).isEqualTo("cancelled");
+    assertThat(view.body().path("migration").path("cancelReason").asString())
+        .isEqualTo("requested");
     assertAccountingExact(tenant.id());
     assertThat(call("cancelMigration", tenant.token(), Map.of("vmId", vmId)).text("code"))
         .isEqualTo("not_migrating");
@@ -245,14 +246,14 @@ class MigrationE2ETest {
 
     assertThat(failed.status()).as(failed.body().toString()).isEqualTo(409);
     assertThat(failed.text("message")).contains("past its pivot");
-    var saga = awaitSaga(failed.body().path("vm").path("gid").asText(), Duration.ofSeconds(60));
+    var saga = awaitSaga(failed.body().path("vm").path("gid").asString(), Duration.ofSeconds(60));
     assertThat(saga.status()).isEqualTo("failed");
     assertThat(saga.count("compensate", "failed")).isZero();
     onlyQemuOn(agent("node-2"), vmId);
     assertThat(agent("node-1").getVm(vmId)).as("source removed by the last compensation").isEmpty();
     var view = call("getVm", tenant.token(), Map.of("vmId", vmId));
     assertThat(view.text("nodeId")).isEqualTo("node-2");
-    assertThat(view.body().path("migration").path("note").asText()).contains("finished instead");
+    assertThat(view.body().path("migration").path("note").asString()).contains("finished instead");
     assertThat(committedFor(vmId, "node-1")).isEqualTo(List.of(0L, 0L));
     assertThat(committedFor(vmId, "node-2")).isEqualTo(List.of(1L, 128L));
     assertAccountingExact(tenant.id());

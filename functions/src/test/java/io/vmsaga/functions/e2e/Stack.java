@@ -2,8 +2,6 @@ package io.vmsaga.functions.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.functions.Sha256;
 import io.vmsaga.functions.dtm.DtmClient;
@@ -27,6 +25,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The running vmsaga stack (`scripts/dev up`; `scripts/dev test` exports its env), as the

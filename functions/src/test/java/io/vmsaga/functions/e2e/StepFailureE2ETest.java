@@ -52,8 +52,8 @@ class StepFailureE2ETest {
 
     assertThat(reply.status()).as(reply.body().toString()).isEqualTo(409);
     assertThat(reply.text("code")).isEqualTo("create_failed");
-    String vmId = reply.body().path("vm").path("vmId").asText();
-    String gid = reply.body().path("vm").path("gid").asText();
+    String vmId = reply.body().path("vm").path("vmId").asString();
+    String gid = reply.body().path("vm").path("gid").asString();
     Transaction saga = awaitSaga(gid, java.time.Duration.ofSeconds(60));
     assertThat(saga.status()).isEqualTo("failed");
     assertThat(saga.count("compensate", "failed")).isZero();

@@ -144,8 +144,8 @@ class TargetAgentKilledE2ETest {
         "live migration whose target agent was killed",
         migration,
         (System.nanoTime() - started) / 1_000_000);
-    assertThat(migration.path("cancelReason").asText()).isEqualTo("target_unreachable");
-    assertThat(migration.path("note").asText()).contains("unreachable");
+    assertThat(migration.path("cancelReason").asString()).isEqualTo("target_unreachable");
+    assertThat(migration.path("note").asString()).contains("unreachable");
     assertThat(committedFor(vmId, NODE)).isEqualTo(List.of(0L, 0L));
     assertThat(committedOn(NODE)).isEqualTo(List.of(0L, 0L));
     assertThat(committedFor(vmId, "node-1")).isEqualTo(List.of(1L, 256L));

@@ -1,9 +1,9 @@
 package io.vmsaga.agent.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The JSON mapping of the agent API; the records carry their snake_case names themselves. */
 public final class AgentJson {
@@ -13,7 +13,9 @@ public final class AgentJson {
    * A mapper that ignores fields it does not know, so a newer agent does not break an older client.
    */
   public static ObjectMapper lenient() {
-    return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    return JsonMapper.builder()
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+        .build();
   }
 
   /**

@@ -1,9 +1,9 @@
 package io.vmsaga.agent.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /** {@code GET /v1/node}: node facts and everything this agent owns, for reconciliation. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

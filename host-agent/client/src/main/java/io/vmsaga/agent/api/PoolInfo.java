@@ -1,8 +1,8 @@
 package io.vmsaga.agent.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /** A disk pool and how much of its capacity the virtual sizes of its disks take. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

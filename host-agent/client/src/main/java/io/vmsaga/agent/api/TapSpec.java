@@ -1,8 +1,8 @@
 package io.vmsaga.agent.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /** Body of {@code PUT /v1/taps/{name}}: the bridge the tap is attached to. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -2,8 +2,8 @@ package io.vmsaga.agent.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * Body of {@code PUT /v1/vms/{vm_id}/actions}. {@code timeout_ms} bounds {@code start} (until QMP

@@ -1,8 +1,5 @@
 package io.vmsaga.agent.client;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmsaga.agent.api.AgentJson;
 import io.vmsaga.agent.api.BridgeInfo;
 import io.vmsaga.agent.api.CpuInfo;
@@ -29,7 +26,6 @@ import io.vmsaga.agent.api.VmStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -45,6 +41,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Client of one host agent. Thread-safe; {@link #withGid} gives a copy that tags every call with
@@ -358,7 +358,7 @@ public final class AgentClient {
     }
     try {
       return JSON.readTree(response.body());
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new AgentException(
           response.statusCode(), "internal", "agent answered malformed JSON", e);
     }
@@ -392,7 +392,7 @@ public final class AgentClient {
       if (error.code() != null) {
         return new AgentException(status, error.code(), error.message(), null);
       }
-    } catch (IOException ignored) {
+    } catch (JacksonException ignored) {
       // Not the agent's error shape (a proxy in between, say): fall back to the status alone.
     }
     return new AgentException(
@@ -416,11 +416,7 @@ public final class AgentClient {
   }
 
   private static byte[] toJson(Object body) {
-    try {
-      return JSON.writeValueAsBytes(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return JSON.writeValueAsBytes(body);
   }
 
   private static JavaType type(Class<?> type) {

@@ -1,6 +1,5 @@
 package io.vmsaga.agent.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -29,6 +28,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * One per connection. Guards answer early (bad request line, no token, no route, body too large);

@@ -1,12 +1,12 @@
 package io.vmsaga.agent.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vmsaga.agent.api.AgentJson;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * One request as a route sees it: validated path parameters, query, headers and the whole (small)
@@ -35,7 +35,7 @@ public record Call(
     T value;
     try {
       value = JSON.readValue(body, type);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw ApiException.invalid("malformed JSON body or unknown field");
     }
     if (value == null) {

@@ -1,7 +1,5 @@
 package io.vmsaga.agent.server.disk;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.vmsaga.agent.api.AgentJson;
 import io.vmsaga.agent.api.DiskInfo;
@@ -29,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** qcow2 disks in the pools: create, inspect, grow, delete, and stream them between agents. */
 public final class DiskService {
@@ -268,7 +269,7 @@ public final class DiskService {
               Exec.run(
                   QEMU_IMG_TIMEOUT,
                   List.of("qemu-img", "info", "-U", "--output=json", file.toString())));
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw ApiException.internal("qemu-img info answered malformed JSON");
     }
     return new DiskInfo(

@@ -1,7 +1,5 @@
 package io.vmsaga.agent.server.qemu;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmsaga.agent.api.HotplugCpu;
 import io.vmsaga.agent.api.HotplugMemory;
 import io.vmsaga.agent.api.VmConfig;
@@ -13,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The QEMU argv of a VM, derived from its persisted config alone, so a migration target started
@@ -175,7 +175,7 @@ final class QemuCommandLine {
   private static String json(Object value) {
     try {
       return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
+    } catch (JacksonException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -1,6 +1,5 @@
 package io.vmsaga.agent.server.qemu;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmsaga.agent.api.AgentJson;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.server.os.AtomicFiles;
@@ -11,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Where a VM's files live: {@code vms/<id>/} under the state dir holds config, pidfile and logs;
@@ -60,8 +61,8 @@ final class VmStore {
     }
     try {
       return Optional.of(JSON.readValue(file.toFile(), VmConfig.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (JacksonException e) {
+      throw new IllegalStateException("unreadable VM config " + file, e);
     }
   }
 

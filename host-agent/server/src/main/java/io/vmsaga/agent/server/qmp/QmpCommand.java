@@ -1,7 +1,7 @@
 package io.vmsaga.agent.server.qmp;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.Map;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * One QMP command: its wire name, its arguments and the type its {@code return} value is read as.

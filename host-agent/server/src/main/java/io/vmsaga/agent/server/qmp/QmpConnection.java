@@ -1,8 +1,5 @@
 package io.vmsaga.agent.server.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmsaga.agent.api.AgentJson;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,6 +21,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One QMP session over a unix socket. Any thread may {@link #call}; writes are serialised by one
@@ -76,7 +77,7 @@ public final class QmpConnection implements AutoCloseable {
       reader.start();
       connection.call(Qmp.capabilities(), timeout);
       return connection;
-    } catch (IOException e) {
+    } catch (IOException | JacksonException e) {
       closeQuietly(socket);
       throw new QmpUnavailable("cannot open QMP: " + e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -120,7 +121,8 @@ public final class QmpConnection implements AutoCloseable {
     JsonNode answer = await(command.name(), id, reply, timeout);
     JsonNode error = answer.get("error");
     if (error != null) {
-      throw new QmpError(command.name(), error.path("class").asText(), error.path("desc").asText());
+      throw new QmpError(
+          command.name(), error.path("class").asString(), error.path("desc").asString());
     }
     if (command.result().getType() == Void.class) {
       return null;
@@ -149,7 +151,7 @@ public final class QmpConnection implements AutoCloseable {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         dispatch(JSON.readTree(line));
       }
-    } catch (IOException e) {
+    } catch (IOException | JacksonException e) {
       if (open.get()) {
         LOG.log(Level.FINE, "QMP read ended", e);
       }
@@ -163,7 +165,7 @@ public final class QmpConnection implements AutoCloseable {
       JsonNode time = message.path("timestamp");
       long millis =
           time.path("seconds").asLong() * 1000 + time.path("microseconds").asLong() / 1000;
-      events.accept(new QmpEvent(message.get("event").asText(), message.path("data"), millis));
+      events.accept(new QmpEvent(message.get("event").asString(), message.path("data"), millis));
     } else if (message.has("id")) {
       CompletableFuture<JsonNode> reply = pending.get(message.get("id").asLong());
       if (reply != null) {

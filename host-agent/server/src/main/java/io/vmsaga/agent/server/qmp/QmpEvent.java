@@ -1,6 +1,6 @@
 package io.vmsaga.agent.server.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 
 /**
  * An asynchronous QMP event ({@code STOP}, {@code RESUME}, {@code SHUTDOWN}, {@code MIGRATION} …).

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -19,12 +17,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Framing and id matching against a scripted QMP peer: replies out of order, an event between a
@@ -39,6 +41,8 @@ class QmpConnectionTest {
   private Path socket;
   private AFUNIXServerSocket server;
   private final List<QmpEvent> events = new CopyOnWriteArrayList<>();
+  // the peer and the callers each block on the socket: a thread each, never a shared pool's worker
+  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
   @BeforeEach
   void listen() throws Exception {
@@ -66,13 +70,14 @@ class QmpConnectionTest {
             OutputStream out = client.getOutputStream();
             send(out, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}");
             JsonNode caps = JSON.readTree(in.readLine());
-            assertEquals("qmp_capabilities", caps.get("execute").asText());
+            assertEquals("qmp_capabilities", caps.get("execute").asString());
             send(out, "{\"return\": {}, \"id\": " + caps.get("id") + "}");
             script.run(in, out);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
-        });
+        },
+        threads);
   }
 
   interface PeerScript {
@@ -97,7 +102,7 @@ class QmpConnectionTest {
                   out,
                   "{\"timestamp\": {\"seconds\": 2, \"microseconds\": 500000}, \"event\": \"STOP\"}");
               JsonNode status =
-                  first.get("execute").asText().equals("query-status") ? first : second;
+                  first.get("execute").asString().equals("query-status") ? first : second;
               JsonNode cpus = status == first ? second : first;
               send(out, "{\"return\": [], \"id\": " + cpus.get("id") + "}");
               send(
@@ -109,9 +114,9 @@ class QmpConnectionTest {
             });
     try (QmpConnection qmp = QmpConnection.open(socket, TIMEOUT, events::add, () -> {})) {
       CompletableFuture<Qmp.StatusInfo> status =
-          CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryStatus(), TIMEOUT));
+          CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryStatus(), TIMEOUT), threads);
       CompletableFuture<List<Qmp.CpuFast>> cpus =
-          CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryCpusFast(), TIMEOUT));
+          CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryCpusFast(), TIMEOUT), threads);
       assertTrue(bothSent.await(5, TimeUnit.SECONDS));
       assertEquals("paused", status.get(5, TimeUnit.SECONDS).status());
       assertEquals(List.of(), cpus.get(5, TimeUnit.SECONDS));
@@ -126,7 +131,7 @@ class QmpConnectionTest {
         peer(
             (in, out) -> {
               JsonNode call = JSON.readTree(in.readLine());
-              assertEquals("cpu-x", call.get("arguments").get("id").asText());
+              assertEquals("cpu-x", call.get("arguments").get("id").asString());
               send(
                   out,
                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Duplicate device ID\"}, \"id\": "
