@@ -2,7 +2,7 @@ package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
-import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.util.Map;

@@ -1,9 +1,10 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.functions.vm.Sagas;
-import io.vmsaga.functions.vm.VmLookup;
-import io.vmsaga.functions.vm.VmMapper;
-import io.vmsaga.functions.vm.VmRequest;
+import io.vmsaga.functions.core.MigrationView;
+import io.vmsaga.functions.core.Sagas;
+import io.vmsaga.functions.core.VmLookup;
+import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.core.VmRequest;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;

@@ -1,8 +1,8 @@
 package io.vmsaga.functions.migration;
 
+import io.vmsaga.functions.core.ForVm;
+import io.vmsaga.functions.core.VmLookup;
 import io.vmsaga.functions.saga.Faults;
-import io.vmsaga.functions.vm.ForVm;
-import io.vmsaga.functions.vm.VmLookup;
 import io.vmsaga.functions.web.Check;
 import java.time.Duration;
 import java.util.Map;

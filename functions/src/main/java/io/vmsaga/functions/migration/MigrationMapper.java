@@ -1,38 +1,17 @@
 package io.vmsaga.functions.migration;
 
+import io.vmsaga.functions.core.MigrationRecords;
 import org.apache.ibatis.annotations.Delete;
 import org.apache.ibatis.annotations.Insert;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Param;
-import org.apache.ibatis.annotations.Select;
 import org.apache.ibatis.annotations.Update;
 
-/** The {@code migration} table (V004) and the VM metadata a move switches to its target. */
+/**
+ * Writes to the {@code migration} table (V003) and the VM metadata a move switches to its target.
+ */
 @Mapper
-public interface MigrationMapper {
-  record MigrationRow(
-      String gid,
-      String vmId,
-      String kind,
-      String sourceNodeId,
-      String targetNodeId,
-      String status,
-      boolean pivoted,
-      String cancelReason,
-      Integer incomingPort,
-      Long totalBytes,
-      Long transferredBytes,
-      Long remainingBytes,
-      Double mbps,
-      Long downtimeMs,
-      Long totalTimeMs,
-      String outcome,
-      String note) {}
-
-  String COLUMNS =
-      "gid, vm_id, kind, source_node_id, target_node_id, status, pivoted, cancel_reason, incoming_port, "
-          + "total_bytes, transferred_bytes, remaining_bytes, mbps, downtime_ms, total_time_ms, outcome, note";
-
+public interface MigrationMapper extends MigrationRecords {
   @Insert(
       "INSERT INTO migration (gid, vm_id, kind, source_node_id, target_node_id, incoming_port) VALUES "
           + "(#{gid}, #{m.vmId}, #{m.kind}, #{m.sourceNodeId}, #{m.targetNodeId}, #{m.incomingPort})")
@@ -40,15 +19,6 @@ public interface MigrationMapper {
 
   @Delete("DELETE FROM migration WHERE gid = #{gid}")
   void delete(String gid);
-
-  @Select("SELECT " + COLUMNS + " FROM migration WHERE gid = #{gid}")
-  MigrationRow find(String gid);
-
-  @Select(
-      "SELECT "
-          + COLUMNS
-          + " FROM migration WHERE vm_id = #{vmId} ORDER BY created_at DESC, gid LIMIT 1")
-  MigrationRow latestOf(String vmId);
 
   /**
    * QEMU's progress. Once the pivot is recorded a late reading cannot turn it back, and a reading

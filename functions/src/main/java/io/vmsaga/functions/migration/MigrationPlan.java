@@ -3,7 +3,7 @@ package io.vmsaga.functions.migration;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmNic;
-import io.vmsaga.functions.Sha256;
+import io.vmsaga.functions.core.Sha256;
 import java.util.List;
 
 /**

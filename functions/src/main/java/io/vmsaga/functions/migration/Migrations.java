@@ -1,7 +1,7 @@
 package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.api.MigrationInfo;
-import io.vmsaga.functions.migration.MigrationMapper.MigrationRow;
+import io.vmsaga.functions.core.MigrationRecords.MigrationRow;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;

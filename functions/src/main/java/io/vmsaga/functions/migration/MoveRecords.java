@@ -1,8 +1,8 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.functions.capacity.CapacityMapper;
-import io.vmsaga.functions.capacity.CapacityMapper.Reservation;
-import io.vmsaga.functions.vm.VmMapper;
+import io.vmsaga.functions.core.CapacityMapper;
+import io.vmsaga.functions.core.CapacityMapper.Reservation;
+import io.vmsaga.functions.core.VmMapper;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;

@@ -1,13 +1,14 @@
 package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.api.MigrationParameters;
-import io.vmsaga.functions.capacity.CapacityMapper;
+import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.CapacityMapper;
+import io.vmsaga.functions.core.MigrationView;
+import io.vmsaga.functions.core.NetworkMapper;
+import io.vmsaga.functions.core.Sagas;
+import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.dtm.Saga;
-import io.vmsaga.functions.network.NetworkMapper;
-import io.vmsaga.functions.node.Agents;
 import io.vmsaga.functions.saga.Faults;
-import io.vmsaga.functions.vm.Sagas;
-import io.vmsaga.functions.vm.VmMapper;
 import io.vmsaga.functions.web.Replies;
 import java.net.URI;
 import java.time.Duration;

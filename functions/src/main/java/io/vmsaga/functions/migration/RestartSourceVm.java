@@ -1,7 +1,7 @@
 package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.api.VmAction;
-import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.util.Map;

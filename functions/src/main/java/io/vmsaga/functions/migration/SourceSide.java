@@ -3,8 +3,8 @@ package io.vmsaga.functions.migration;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
+import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.dtm.BranchRef;
-import io.vmsaga.functions.node.Agents;
 import org.springframework.stereotype.Component;
 
 /**

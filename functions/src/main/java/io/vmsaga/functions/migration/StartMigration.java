@@ -4,7 +4,7 @@ import io.vmsaga.agent.api.IncomingSpec;
 import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.agent.api.MigrationSpec;
 import io.vmsaga.agent.api.TapSpec;
-import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;

@@ -1,6 +1,6 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.functions.node.Agents;
+import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.util.Map;

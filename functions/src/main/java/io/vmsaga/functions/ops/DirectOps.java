@@ -2,12 +2,12 @@ package io.vmsaga.functions.ops;
 
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
-import io.vmsaga.functions.node.Agents;
-import io.vmsaga.functions.vm.ForVm;
-import io.vmsaga.functions.vm.Sagas;
-import io.vmsaga.functions.vm.VmLookup;
-import io.vmsaga.functions.vm.VmMapper;
-import io.vmsaga.functions.vm.VmMapper.VmRow;
+import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.ForVm;
+import io.vmsaga.functions.core.Sagas;
+import io.vmsaga.functions.core.VmLookup;
+import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.core.VmMapper.VmRow;
 import io.vmsaga.functions.web.Replies;
 import java.util.Map;
 import java.util.function.BiFunction;

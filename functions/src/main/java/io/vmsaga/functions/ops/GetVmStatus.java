@@ -1,6 +1,6 @@
 package io.vmsaga.functions.ops;
 
-import io.vmsaga.functions.vm.ForVm;
+import io.vmsaga.functions.core.ForVm;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;

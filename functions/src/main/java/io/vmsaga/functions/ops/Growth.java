@@ -1,8 +1,8 @@
 package io.vmsaga.functions.ops;
 
-import io.vmsaga.functions.capacity.CapacityMapper;
-import io.vmsaga.functions.vm.VmMapper;
-import io.vmsaga.functions.vm.VmMapper.VmRow;
+import io.vmsaga.functions.core.CapacityMapper;
+import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.core.VmMapper.VmRow;
 import io.vmsaga.functions.web.Replies;
 import java.util.Optional;
 import org.springframework.messaging.Message;

@@ -1,7 +1,7 @@
 package io.vmsaga.functions.ops;
 
 import io.vmsaga.agent.api.VmAction;
-import io.vmsaga.functions.vm.ForVm;
+import io.vmsaga.functions.core.ForVm;
 import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;

@@ -32,6 +32,14 @@ public class StatusCodeHeaderFilter extends OncePerRequestFilter {
     chain.doFilter(
         request,
         new HttpServletResponseWrapper(response) {
+          /** The function's own status; Spring MVC sets its 200 again after writing the headers. */
+          private Integer functionStatus;
+
+          @Override
+          public void setStatus(int status) {
+            super.setStatus(functionStatus == null ? status : functionStatus);
+          }
+
           @Override
           public void setHeader(String name, String value) {
             if (!applied(name, value)) {
@@ -49,7 +57,8 @@ public class StatusCodeHeaderFilter extends OncePerRequestFilter {
           /** True when the header was consumed here rather than sent. */
           private boolean applied(String name, String value) {
             if (Replies.STATUS_HEADER.equalsIgnoreCase(name)) {
-              setStatus(Integer.parseInt(value.trim()));
+              functionStatus = Integer.parseInt(value.trim());
+              super.setStatus(functionStatus);
               return true;
             }
             return !SENT.contains(name.toLowerCase(Locale.ROOT));

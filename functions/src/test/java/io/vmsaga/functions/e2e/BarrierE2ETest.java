@@ -4,9 +4,9 @@ import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.functions.core.VmPlan;
+import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.dtm.BranchRef;
-import io.vmsaga.functions.vm.VmPlan;
-import io.vmsaga.functions.vm.VmStep;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

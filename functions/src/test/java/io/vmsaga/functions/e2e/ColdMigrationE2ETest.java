@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.client.AgentClient;
-import io.vmsaga.functions.vm.VmPlan;
+import io.vmsaga.functions.core.VmPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

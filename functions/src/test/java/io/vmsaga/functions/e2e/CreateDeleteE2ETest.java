@@ -3,7 +3,7 @@ package io.vmsaga.functions.e2e;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmsaga.functions.vm.VmPlan;
+import io.vmsaga.functions.core.VmPlan;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

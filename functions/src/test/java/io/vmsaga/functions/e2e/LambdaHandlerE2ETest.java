@@ -3,11 +3,11 @@ package io.vmsaga.functions.e2e;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.core.VmPlan;
+import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.dtm.Transaction;
 import io.vmsaga.functions.saga.Branches;
-import io.vmsaga.functions.vm.VmPlan;
-import io.vmsaga.functions.vm.VmStep;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -4,8 +4,8 @@ import static io.vmsaga.functions.e2e.Migrating.*;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.migration.MigrationPlan;
-import io.vmsaga.functions.vm.VmPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

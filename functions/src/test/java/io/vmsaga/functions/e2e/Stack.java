@@ -3,10 +3,10 @@ package io.vmsaga.functions.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.client.AgentClient;
-import io.vmsaga.functions.Sha256;
+import io.vmsaga.functions.core.Sha256;
+import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.dtm.DtmClient;
 import io.vmsaga.functions.dtm.Transaction;
-import io.vmsaga.functions.vm.VmPlan;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

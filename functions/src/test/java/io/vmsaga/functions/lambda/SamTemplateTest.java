@@ -110,7 +110,7 @@ class SamTemplateTest {
 
     assertThat(globals.get("Handler"))
         .isEqualTo(FunctionInvoker.class.getName() + "::handleRequest");
-    assertThat(globals.get("Runtime")).isEqualTo("java17");
+    assertThat(globals.get("Runtime")).isEqualTo("java25");
     Path repository = Path.of(System.getProperty("vmsaga.template")).toAbsolutePath().getParent();
     assertThat(repository.resolve((String) globals.get("CodeUri")).normalize())
         .as("CodeUri is the jar maven-shade-plugin attaches as classifier aws")

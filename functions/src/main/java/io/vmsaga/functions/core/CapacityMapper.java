@@ -1,0 +1,169 @@
+package io.vmsaga.functions.core;
+
+import org.apache.ibatis.annotations.Delete;
+import org.apache.ibatis.annotations.Insert;
+import org.apache.ibatis.annotations.Mapper;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+
+/**
+ * Quota and capacity counters. Every change locks the tenant row, then the node row (always in that
+ * order, so concurrent sagas cannot deadlock) and moves the counters in the same local transaction
+ * as the reservation row, so the counters always equal the sum of the reservations.
+ */
+@Mapper
+public interface CapacityMapper {
+  record TenantQuota(
+      String id,
+      int maxVms,
+      int maxVcpus,
+      int maxMemoryMb,
+      int usedVms,
+      int usedVcpus,
+      int usedMemoryMb) {
+    /** Room for one more VM of this size. */
+    public boolean fits(int vcpus, int memoryMb) {
+      return usedVms + 1 <= maxVms && fitsMore(vcpus, memoryMb);
+    }
+
+    /** Room for this much more in VMs the tenant already has. */
+    public boolean fitsMore(int vcpus, int memoryMb) {
+      return usedVcpus + vcpus <= maxVcpus && usedMemoryMb + memoryMb <= maxMemoryMb;
+    }
+  }
+
+  record NodeCapacity(
+      String id,
+      String status,
+      int cpus,
+      int memoryMb,
+      double cpuOvercommit,
+      double memoryOvercommit,
+      int committedVcpus,
+      int committedMemoryMb) {
+    public double freeVcpus() {
+      return cpus * cpuOvercommit - committedVcpus;
+    }
+
+    public double freeMemoryMb() {
+      return memoryMb * memoryOvercommit - committedMemoryMb;
+    }
+
+    public boolean fits(int vcpus, int memoryMb) {
+      return "active".equals(status) && freeVcpus() >= vcpus && freeMemoryMb() >= memoryMb;
+    }
+  }
+
+  record Reservation(
+      String id,
+      String vmId,
+      String tenantId,
+      String nodeId,
+      int vcpus,
+      int memoryMb,
+      String state) {}
+
+  @Select(
+      "SELECT id, max_vms, max_vcpus, max_memory_mb, used_vms, used_vcpus, used_memory_mb FROM tenant WHERE id = #{id} FOR UPDATE")
+  TenantQuota lockTenant(String id);
+
+  @Select(
+      "SELECT id, status, cpus, memory_mb, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mb FROM node WHERE id = #{id} FOR UPDATE")
+  NodeCapacity lockNode(String id);
+
+  @Select(
+      "SELECT id, status, cpus, memory_mb, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mb FROM node ORDER BY id")
+  java.util.List<NodeCapacity> nodes();
+
+  @Insert(
+      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'held', "
+          + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
+  void hold(
+      @Param("r") Reservation reservation,
+      @Param("gid") String gid,
+      @Param("holdSeconds") long holdSeconds);
+
+  record Expired(String id, String gid, String vmId) {}
+
+  /**
+   * Holds past their expiry: a create's ({@code held}) or a migration target's ({@code migrating}).
+   */
+  @Select(
+      "SELECT id, gid, vm_id FROM reservation WHERE state IN ('held', 'migrating') "
+          + "AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
+  java.util.List<Expired> expiredHolds();
+
+  /**
+   * The second reservation a migrating VM holds, on its target: it moves node commitment, never
+   * tenant usage.
+   */
+  @Insert(
+      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'migrating', "
+          + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
+  void holdMigrationTarget(
+      @Param("r") Reservation reservation,
+      @Param("gid") String gid,
+      @Param("holdSeconds") long holdSeconds);
+
+  @Update("UPDATE reservation SET state = 'committed' WHERE id = #{id} AND state = 'migrating'")
+  void commitMigrationTarget(String id);
+
+  @Select(
+      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId}")
+  java.util.List<Reservation> reservationsOf(String vmId);
+
+  @Select(
+      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId} FOR UPDATE")
+  java.util.List<Reservation> lockReservationsOf(String vmId);
+
+  /**
+   * Gives back what the VM's reservations that {@code which} selects hold, and deletes them: node
+   * commitment always, tenant usage unless it is a migration target's hold (which never carried
+   * quota). Locks tenant, node, then reservation rows, the order every change here takes. Answers
+   * what it released.
+   */
+  default java.util.List<Reservation> release(
+      String vmId, java.util.function.Predicate<Reservation> which) {
+    var seen = reservationsOf(vmId).stream().filter(which).toList();
+    seen.forEach(r -> lockTenant(r.tenantId()));
+    seen.forEach(r -> lockNode(r.nodeId()));
+    var held = lockReservationsOf(vmId).stream().filter(which).toList();
+    for (var r : held) {
+      if (!r.state().equals("migrating")) {
+        moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+      }
+      moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
+      delete(r.id());
+    }
+    return held;
+  }
+
+  @Update("UPDATE reservation SET state = 'committed' WHERE vm_id = #{vmId} AND state = 'held'")
+  void commit(String vmId);
+
+  /**
+   * Grows a live VM's commitment, for hot-plug: quota and node counters move by the same amounts.
+   */
+  @Update(
+      "UPDATE reservation SET vcpus = vcpus + #{vcpus}, memory_mb = memory_mb + #{memoryMb} "
+          + "WHERE vm_id = #{vmId} AND state = 'committed'")
+  int grow(String vmId, int vcpus, int memoryMb);
+
+  @Delete("DELETE FROM reservation WHERE id = #{id}")
+  void delete(String id);
+
+  /** Moves the tenant's usage by these (signed) amounts. */
+  @Update(
+      "UPDATE tenant SET used_vms = used_vms + #{vms}, used_vcpus = used_vcpus + #{vcpus}, "
+          + "used_memory_mb = used_memory_mb + #{memoryMb} WHERE id = #{tenantId}")
+  void moveTenantUsage(String tenantId, int vms, int vcpus, int memoryMb);
+
+  /** Moves the node's commitment by these (signed) amounts. */
+  @Update(
+      "UPDATE node SET committed_vcpus = committed_vcpus + #{vcpus}, "
+          + "committed_memory_mb = committed_memory_mb + #{memoryMb} WHERE id = #{nodeId}")
+  void moveNodeCommitment(String nodeId, int vcpus, int memoryMb);
+}

@@ -1,0 +1,95 @@
+package io.vmsaga.functions.core;
+
+import io.vmsaga.functions.dtm.DtmClient;
+import io.vmsaga.functions.dtm.Saga;
+import io.vmsaga.functions.dtm.Transaction;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.web.Replies;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
+
+/** Submits sagas to DTM and reads their outcome, for the triggers. */
+@Component
+public class Sagas {
+  /** How long a trigger called with {@code awaitResult} waits for its saga. */
+  static final Duration WAIT_AT_MOST = Duration.ofSeconds(90);
+
+  private final DtmClient dtm;
+  private final Branches branches;
+  private final ObjectMapper json;
+  private final String functionsUrl;
+  private final String dtmUrl;
+
+  public Sagas(
+      DtmClient dtm,
+      Branches branches,
+      ObjectMapper json,
+      @Value("${vmsaga.functions-url}") String functionsUrl,
+      @Value("${vmsaga.dtm-url}") String dtmUrl) {
+    this.dtm = dtm;
+    this.branches = branches;
+    this.json = json;
+    this.functionsUrl = functionsUrl;
+    this.dtmUrl = dtmUrl;
+  }
+
+  public String newGid() {
+    return dtm.newGid();
+  }
+
+  public void submit(Saga saga) {
+    dtm.submit(saga.toRequest(functionsUrl, branches.headers(), json));
+  }
+
+  public Optional<Transaction> find(String gid) {
+    return dtm.query(gid);
+  }
+
+  /** True while DTM still works on the saga: it owns what it touches until then. */
+  public boolean live(String gid) {
+    return find(gid).map(t -> !t.finished()).orElse(false);
+  }
+
+  /**
+   * The saga's status as DTM reports it ({@code submitted} until DTM knows it), after waiting for
+   * its end when the caller asked to ({@code awaitResult}) for at most {@link #WAIT_AT_MOST}.
+   */
+  public String status(String gid, boolean awaitResult) {
+    return (awaitResult ? await(gid, WAIT_AT_MOST) : find(gid))
+        .map(Transaction::status)
+        .orElse("submitted");
+  }
+
+  /**
+   * A trigger's answer for a saga's status: 200 done, {@code failure} (a 409) compensated, 202
+   * under way.
+   */
+  public static Message<?> reply(String status, Object response, Supplier<Message<?>> failure) {
+    return switch (status) {
+      case "succeed" -> Replies.ok(response);
+      case "failed" -> failure.get();
+      default -> Replies.status(202, response);
+    };
+  }
+
+  /** Waits until the saga finished, or the deadline passed; answers what DTM reports last. */
+  public Optional<Transaction> await(String gid, Duration deadline) {
+    long end = System.nanoTime() + deadline.toNanos();
+    Optional<Transaction> last = find(gid);
+    while (last.map(t -> !t.finished()).orElse(true) && System.nanoTime() < end) {
+      io.vmsaga.functions.saga.Faults.pause(25);
+      last = find(gid);
+    }
+    return last;
+  }
+
+  /** Where the DTM admin UI shows this saga, step by step. */
+  public String adminUrl(String gid) {
+    return dtmUrl + "/admin/global-transactions/detail/" + gid;
+  }
+}

@@ -1,0 +1,98 @@
+package io.vmsaga.functions.core;
+
+import java.util.List;
+import org.apache.ibatis.annotations.Delete;
+import org.apache.ibatis.annotations.Insert;
+import org.apache.ibatis.annotations.Mapper;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+
+@Mapper
+public interface VmMapper {
+  record VmRow(
+      String id,
+      String tenantId,
+      String nodeId,
+      String name,
+      String state,
+      int vcpus,
+      int maxVcpus,
+      int memoryMb,
+      int maxMemoryMb,
+      String ownerGid,
+      String lastGid,
+      String lastOutcome) {}
+
+  record DiskRow(String id, String nodeId, String pool, int sizeGb) {}
+
+  record NicRow(String id, String networkId, String mac, String tap) {}
+
+  @Insert(
+      "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid) "
+          + "VALUES (#{vm.vmId}, #{vm.tenantId}, #{vm.nodeId}, #{vm.name}, 'creating', #{vm.vcpus}, #{vm.maxVcpus}, "
+          + "#{vm.memoryMb}, #{vm.maxMemoryMb}, #{gid}, #{gid})")
+  void insertCreating(@Param("vm") VmPlan vm, @Param("gid") String gid);
+
+  @Insert(
+      "INSERT IGNORE INTO disk (id, vm_id, node_id, pool, size_gb) VALUES (#{d.diskId}, #{vmId}, "
+          + "IF(#{d.pool} = 'shared', NULL, #{nodeId}), #{d.pool}, #{d.sizeGb})")
+  void insertDisk(
+      @Param("vmId") String vmId, @Param("nodeId") String nodeId, @Param("d") VmPlan.Disk disk);
+
+  @Insert(
+      "INSERT IGNORE INTO nic (id, vm_id, network_id, mac, tap) VALUES (#{n.nicId}, #{vmId}, #{n.networkId}, #{n.mac}, #{n.tap})")
+  void insertNic(@Param("vmId") String vmId, @Param("n") VmPlan.Nic nic);
+
+  /** Ends a saga's ownership of the VM, with its outcome. */
+  @Update(
+      "UPDATE vm SET state = #{state}, owner_gid = NULL, last_gid = #{gid}, last_outcome = #{outcome} "
+          + "WHERE id = #{vmId} AND owner_gid = #{gid}")
+  int settle(String vmId, String gid, String state, String outcome);
+
+  /**
+   * Takes the VM for a saga: only when no live saga owns it (a finished owner is passed as {@code
+   * staleGid}).
+   */
+  @Update(
+      "UPDATE vm SET owner_gid = #{gid}, state = #{state} WHERE id = #{vmId} AND tenant_id = #{tenantId} "
+          + "AND (owner_gid IS NULL OR owner_gid = #{staleGid})")
+  int claim(String vmId, String tenantId, String gid, String state, String staleGid);
+
+  /** A direct operation's state change: only from the state it saw, and never under a saga. */
+  @Update(
+      "UPDATE vm SET state = #{to} WHERE id = #{vmId} AND state = #{from} AND owner_gid IS NULL")
+  int moveState(String vmId, String from, String to);
+
+  @Update("UPDATE vm SET vcpus = #{vcpus}, memory_mb = #{memoryMb} WHERE id = #{vmId}")
+  void resize(String vmId, int vcpus, int memoryMb);
+
+  @Delete("DELETE FROM disk WHERE vm_id = #{vmId}")
+  void deleteDisks(String vmId);
+
+  @Delete("DELETE FROM nic WHERE vm_id = #{vmId}")
+  void deleteNics(String vmId);
+
+  @Delete("DELETE FROM vm WHERE id = #{vmId} AND owner_gid = #{gid}")
+  int deleteOwned(String vmId, String gid);
+
+  /** Removes the row a create saga's first step inserted, as long as that saga still creates it. */
+  @Delete("DELETE FROM vm WHERE id = #{vmId} AND owner_gid = #{gid} AND state = 'creating'")
+  int deleteCreating(String vmId, String gid);
+
+  @Select(
+      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid, last_outcome "
+          + "FROM vm WHERE id = #{vmId}")
+  VmRow find(String vmId);
+
+  @Select(
+      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid, last_outcome "
+          + "FROM vm WHERE tenant_id = #{tenantId} ORDER BY created_at, id")
+  List<VmRow> ofTenant(String tenantId);
+
+  @Select("SELECT id, node_id, pool, size_gb FROM disk WHERE vm_id = #{vmId} ORDER BY id")
+  List<DiskRow> disksOf(String vmId);
+
+  @Select("SELECT id, network_id, mac, tap FROM nic WHERE vm_id = #{vmId} ORDER BY id")
+  List<NicRow> nicsOf(String vmId);
+}

@@ -1,0 +1,41 @@
+package io.vmsaga.functions.core;
+
+/**
+ * Everything a VM saga needs to know about one VM, decided before the saga is submitted, so that
+ * every step is a pure function of its payload. Names on the node (disk id, tap, MAC) derive from
+ * the VM id.
+ */
+public record VmPlan(
+    String vmId,
+    String tenantId,
+    String name,
+    String nodeId,
+    int vcpus,
+    int maxVcpus,
+    int memoryMb,
+    int maxMemoryMb,
+    int memorySlots,
+    Disk disk,
+    Nic nic) {
+
+  public record Disk(String diskId, String pool, int sizeGb) {}
+
+  public record Nic(String nicId, String networkId, String bridge, String tap, String mac) {}
+
+  /** A VM id is the hash of the saga that creates it, so a resubmitted create names the same VM. */
+  public static String vmIdFor(String createGid) {
+    return "vm-" + Sha256.hex(createGid).substring(0, 16);
+  }
+
+  /** Tap names are at most 15 characters (IFNAMSIZ); MACs are locally administered and unicast. */
+  public static Nic nicFor(String vmId, String networkId, String bridge) {
+    String h = Sha256.hex(vmId);
+    String mac =
+        "52:54:00:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
+    return new Nic(vmId + "-nic0", networkId, bridge, "vt" + h.substring(0, 12), mac);
+  }
+
+  public static Disk diskFor(String vmId, boolean shared, int sizeGb) {
+    return new Disk(vmId + "-disk0", shared ? "shared" : "local", sizeGb);
+  }
+}

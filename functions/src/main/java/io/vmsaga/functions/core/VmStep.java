@@ -1,0 +1,7 @@
+package io.vmsaga.functions.core;
+
+import io.vmsaga.functions.dtm.BranchRef;
+import io.vmsaga.functions.saga.Step;
+
+/** The payload of every create and delete step: which branch, and the VM it works on. */
+public record VmStep(BranchRef branch, VmPlan vm) implements Step {}

@@ -1,0 +1,38 @@
+package io.vmsaga.functions.create;
+
+import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.VmStep;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.web.Replies;
+import java.util.function.Function;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Creates the VM's qcow2 disk in the node's local pool or the shared pool (idempotent by disk id).
+ */
+@Component("createDisk")
+public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
+  private final Branches branches;
+  private final Agents agents;
+
+  public CreateDisk(Branches branches, Agents agents) {
+    this.branches = branches;
+    this.agents = agents;
+  }
+
+  @Override
+  public Message<?> apply(Message<VmStep> call) {
+    return branches.action(
+        this,
+        call,
+        step -> {
+          var disk = step.vm().disk();
+          return Replies.ok(
+              agents
+                  .on(step.vm().nodeId(), step.branch())
+                  .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGb() * 1024L)));
+        });
+  }
+}

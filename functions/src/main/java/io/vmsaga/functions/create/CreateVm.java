@@ -1,0 +1,192 @@
+package io.vmsaga.functions.create;
+
+import io.vmsaga.functions.core.CapacityMapper;
+import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
+import io.vmsaga.functions.core.NetworkMapper;
+import io.vmsaga.functions.core.Sagas;
+import io.vmsaga.functions.core.Sha256;
+import io.vmsaga.functions.core.Tenants;
+import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.core.VmPlan;
+import io.vmsaga.functions.saga.Faults;
+import io.vmsaga.functions.web.Check;
+import io.vmsaga.functions.web.Replies;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code POST /createVm}: plans the VM (node, disk, tap, MAC), submits the createVm saga and
+ * answers with its gid. The same idempotency key always names the same saga and VM, so a retried
+ * request creates nothing twice.
+ */
+@Component("createVm")
+public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>> {
+  static final Duration TIMEOUT_TO_FAIL = Duration.ofSeconds(60);
+  private static final Set<String> STEPS =
+      Set.of(
+          "reserveResources",
+          "createDisk",
+          "createNic",
+          "writeVmConfig",
+          "startQemu",
+          "verifyQmp",
+          "recordVmRunning");
+  private static final Logger log = LoggerFactory.getLogger(CreateVm.class);
+
+  public record Request(
+      String tenantId,
+      String name,
+      Integer vcpus,
+      Integer maxVcpus,
+      Integer memoryMb,
+      Integer maxMemoryMb,
+      Integer diskGb,
+      String networkId,
+      String nodeId,
+      boolean sharedStorage,
+      String idempotencyKey,
+      boolean awaitResult,
+      Map<String, String> faults,
+      Integer timeoutToFailSeconds) {}
+
+  public record Response(String vmId, String gid, String status, String nodeId, String dtmUrl) {}
+
+  private final Tenants tenants;
+  private final CapacityMapper capacity;
+  private final NetworkMapper networks;
+  private final VmMapper vms;
+  private final Sagas sagas;
+  private final Faults faults;
+
+  public CreateVm(
+      Tenants tenants,
+      CapacityMapper capacity,
+      NetworkMapper networks,
+      VmMapper vms,
+      Sagas sagas,
+      Faults faults) {
+    this.tenants = tenants;
+    this.capacity = capacity;
+    this.networks = networks;
+    this.vms = vms;
+    this.sagas = sagas;
+    this.faults = faults;
+  }
+
+  @Override
+  public Message<?> apply(Message<Request> message) {
+    return tenants.serve(message, Request.class, this::create);
+  }
+
+  private Message<?> create(Tenants.Tenant caller, Request request) {
+    String tenantId = request.tenantId() == null ? caller.id() : request.tenantId();
+    if (!tenantId.equals(caller.id()) && !caller.isAdmin()) {
+      return Replies.forbidden();
+    }
+    Check check = validate(request);
+    if (check.failed()) {
+      return check.reply();
+    }
+    String gid =
+        request.idempotencyKey() == null
+            ? sagas.newGid()
+            : "create-" + Sha256.hex(tenantId + "\n" + request.idempotencyKey()).substring(0, 32);
+    String vmId = VmPlan.vmIdFor(gid);
+    if (request.idempotencyKey() != null && sagas.find(gid).isPresent()) {
+      return answer(request, vmId, gid);
+    }
+
+    var network = networks.find(request.networkId());
+    if (network == null || !network.usableBy(tenantId)) {
+      return Replies.notFound("network");
+    }
+    int maxVcpus = request.maxVcpus() == null ? request.vcpus() : request.maxVcpus();
+    int maxMemoryMb = request.maxMemoryMb() == null ? request.memoryMb() : request.maxMemoryMb();
+    String nodeId =
+        request.nodeId() != null ? request.nodeId() : pickNode(request.vcpus(), request.memoryMb());
+    if (nodeId == null) {
+      return Replies.conflict("no_capacity", "no node has room for this VM");
+    }
+    var node =
+        capacity.nodes().stream().filter(n -> n.id().equals(nodeId)).findFirst().orElse(null);
+    if (node == null) {
+      return Replies.notFound("node");
+    }
+    VmPlan vm =
+        new VmPlan(
+            vmId,
+            tenantId,
+            request.name(),
+            nodeId,
+            request.vcpus(),
+            maxVcpus,
+            request.memoryMb(),
+            maxMemoryMb,
+            maxMemoryMb > request.memoryMb() ? 4 : 0,
+            VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGb()),
+            VmPlan.nicFor(vmId, network.id(), network.bridge()));
+    faults.register(gid, request.faults());
+    Duration timeout = faults.timeout(request.timeoutToFailSeconds(), TIMEOUT_TO_FAIL);
+    sagas.submit(CreateVmSaga.of(gid, vm, timeout));
+    log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
+    return answer(request, vmId, gid);
+  }
+
+  private Message<?> answer(Request request, String vmId, String gid) {
+    String status = sagas.status(gid, request.awaitResult());
+    var row = vms.find(vmId);
+    var response =
+        new Response(vmId, gid, status, row == null ? null : row.nodeId(), sagas.adminUrl(gid));
+    return Sagas.reply(
+        status,
+        response,
+        () ->
+            Replies.status(
+                409,
+                Map.of(
+                    "code",
+                    "create_failed",
+                    "vm",
+                    response,
+                    "message",
+                    "the create saga failed and was compensated; see dtmUrl")));
+  }
+
+  /** The active node with the most free memory that fits the VM, overcommit ratios applied. */
+  private String pickNode(int vcpus, int memoryMb) {
+    return capacity.nodes().stream()
+        .filter(n -> n.fits(vcpus, memoryMb))
+        .max(Comparator.comparingDouble(NodeCapacity::freeMemoryMb).thenComparing(NodeCapacity::id))
+        .map(NodeCapacity::id)
+        .orElse(null);
+  }
+
+  private Check validate(Request r) {
+    var check =
+        new Check()
+            .matches(r.name(), Check.NAME, "name", true)
+            .range(r.vcpus(), 1, 64, "vcpus")
+            .range(r.memoryMb(), 64, 1024 * 1024, "memoryMb")
+            .range(r.diskGb(), 1, 16 * 1024, "diskGb")
+            .matches(r.networkId(), Check.ID, "networkId", true)
+            .matches(r.nodeId(), Check.ID, "nodeId", false)
+            .matches(r.tenantId(), Check.ID, "tenantId", false)
+            .matches(r.idempotencyKey(), Check.KEY, "idempotencyKey", false);
+    if (r.maxVcpus() != null) {
+      check.range(r.maxVcpus(), r.vcpus() == null ? 1 : r.vcpus(), 64, "maxVcpus");
+    }
+    if (r.maxMemoryMb() != null) {
+      check.range(
+          r.maxMemoryMb(), r.memoryMb() == null ? 64 : r.memoryMb(), 1024 * 1024, "maxMemoryMb");
+    }
+    faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
+    return check;
+  }
+}

@@ -1,0 +1,134 @@
+package io.vmsaga.functions.nodes;
+
+import io.vmsaga.agent.api.NodeInfo;
+import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.Tenants;
+import io.vmsaga.functions.web.Check;
+import io.vmsaga.functions.web.Replies;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.ibatis.annotations.Insert;
+import org.apache.ibatis.annotations.Mapper;
+import org.apache.ibatis.annotations.Select;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code POST /registerNode} {@code {nodeId, agentUrl, cpuOvercommit?, memoryOvercommit?}}
+ * (administrators): reads the agent's inventory and records the node {@code active} with the CPUs,
+ * memory and accelerator the agent reports, after making every network's bridge on it. Registering
+ * again updates capacity and URL. Refused with the reason when the agent does not answer, reports
+ * another node id, or has less than the node already has committed.
+ */
+@Component("registerNode")
+public class RegisterNode implements Function<Message<RegisterNode.Request>, Message<?>> {
+  public record Request(
+      String nodeId, String agentUrl, Double cpuOvercommit, Double memoryOvercommit) {}
+
+  public record Registered(
+      String nodeId,
+      String agentUrl,
+      int cpus,
+      long memoryMib,
+      String accelerator,
+      double cpuOvercommit,
+      double memoryOvercommit) {}
+
+  private static final Pattern AGENT_URL =
+      Pattern.compile("https?://[A-Za-z0-9.\\-\\[\\]:]{1,200}(:[0-9]{1,5})?/?");
+
+  private final Tenants tenants;
+  private final Agents agents;
+  private final NodeRecords records;
+
+  public RegisterNode(Tenants tenants, Agents agents, NodeRecords records) {
+    this.tenants = tenants;
+    this.agents = agents;
+    this.records = records;
+  }
+
+  @Override
+  public Message<?> apply(Message<Request> message) {
+    return tenants.serve(
+        message,
+        Request.class,
+        (caller, request) -> {
+          if (!caller.isAdmin()) {
+            return Replies.forbidden();
+          }
+          Check check =
+              new Check()
+                  .matches(request.nodeId(), Check.ID, "nodeId", true)
+                  .matches(request.agentUrl(), AGENT_URL, "agentUrl", true)
+                  .require(ratio(request.cpuOvercommit()), "cpuOvercommit must be 1 to 16")
+                  .require(ratio(request.memoryOvercommit()), "memoryOvercommit must be 1 to 16");
+          return check.failed() ? check.reply() : register(request);
+        });
+  }
+
+  private static boolean ratio(Double value) {
+    return value == null || (value >= 1.0 && value <= 16.0);
+  }
+
+  private Message<?> register(Request request) {
+    String url = request.agentUrl().replaceAll("/$", "");
+    NodeInfo inventory;
+    try {
+      inventory = agents.at(url).node();
+    } catch (RuntimeException e) {
+      return Replies.conflict("agent_unreachable", "the agent at agentUrl does not answer");
+    }
+    if (!request.nodeId().equals(inventory.nodeId())) {
+      return Replies.conflict(
+          "inventory_mismatch", "the agent reports node id " + inventory.nodeId());
+    }
+    double cpuRatio = request.cpuOvercommit() == null ? 1.0 : request.cpuOvercommit();
+    double memoryRatio = request.memoryOvercommit() == null ? 1.0 : request.memoryOvercommit();
+    Committed committed = records.committed(request.nodeId());
+    if (committed != null
+        && (committed.vcpus() > inventory.cpus() * cpuRatio
+            || committed.memoryMb() > inventory.memoryMib() * memoryRatio)) {
+      return Replies.conflict(
+          "inventory_mismatch", "the node has more committed than the agent now reports");
+    }
+    try {
+      for (String bridge : records.bridges()) {
+        agents.at(url).putBridge(bridge);
+      }
+    } catch (RuntimeException e) {
+      return Replies.conflict("agent_unreachable", "the agent could not make a network's bridge");
+    }
+    Registered node =
+        new Registered(
+            request.nodeId(),
+            url,
+            inventory.cpus(),
+            inventory.memoryMib(),
+            inventory.accelerator(),
+            cpuRatio,
+            memoryRatio);
+    records.upsert(node);
+    return Replies.ok(node);
+  }
+
+  public record Committed(int vcpus, int memoryMb) {}
+
+  @Mapper
+  public interface NodeRecords {
+    @Select(
+        "SELECT committed_vcpus AS vcpus, committed_memory_mb AS memory_mb FROM node WHERE id = #{id}")
+    Committed committed(String id);
+
+    @Select("SELECT DISTINCT bridge FROM network ORDER BY bridge")
+    List<String> bridges();
+
+    @Insert(
+        "INSERT INTO node (id, agent_url, cpus, memory_mb, accelerator, cpu_overcommit, memory_overcommit)"
+            + " VALUES (#{nodeId}, #{agentUrl}, #{cpus}, #{memoryMib}, #{accelerator}, #{cpuOvercommit},"
+            + " #{memoryOvercommit}) ON DUPLICATE KEY UPDATE agent_url = VALUES(agent_url),"
+            + " cpus = VALUES(cpus), memory_mb = VALUES(memory_mb), accelerator = VALUES(accelerator),"
+            + " cpu_overcommit = VALUES(cpu_overcommit), memory_overcommit = VALUES(memory_overcommit)")
+    void upsert(Registered node);
+  }
+}

@@ -1,7 +1,0 @@
-package io.vmsaga.functions.vm;
-
-import io.vmsaga.functions.dtm.BranchRef;
-import io.vmsaga.functions.saga.Step;
-
-/** The payload of every create and delete step: which branch, and the VM it works on. */
-public record VmStep(BranchRef branch, VmPlan vm) implements Step {}
