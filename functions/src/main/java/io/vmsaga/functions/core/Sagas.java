@@ -8,6 +8,7 @@ import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -24,18 +25,21 @@ public class Sagas {
   private final ObjectMapper json;
   private final String functionsUrl;
   private final String dtmUrl;
+  private final ObjectProvider<BeforeSubmit> beforeSubmit;
 
   public Sagas(
       DtmClient dtm,
       Branches branches,
       ObjectMapper json,
       @Value("${vmsaga.functions-url}") String functionsUrl,
-      @Value("${vmsaga.dtm-url}") String dtmUrl) {
+      @Value("${vmsaga.dtm-url}") String dtmUrl,
+      ObjectProvider<BeforeSubmit> beforeSubmit) {
     this.dtm = dtm;
     this.branches = branches;
     this.json = json;
     this.functionsUrl = functionsUrl;
     this.dtmUrl = dtmUrl;
+    this.beforeSubmit = beforeSubmit;
   }
 
   public String newGid() {
@@ -43,6 +47,7 @@ public class Sagas {
   }
 
   public void submit(Saga saga) {
+    beforeSubmit.orderedStream().forEach(hook -> hook.accept(saga));
     dtm.submit(saga.toRequest(functionsUrl, branches.headers(), json));
   }
 
@@ -82,7 +87,7 @@ public class Sagas {
     long end = System.nanoTime() + deadline.toNanos();
     Optional<Transaction> last = find(gid);
     while (last.map(t -> !t.finished()).orElse(true) && System.nanoTime() < end) {
-      io.vmsaga.functions.saga.Faults.pause(25);
+      Pause.millis(25);
       last = find(gid);
     }
     return last;

@@ -8,13 +8,11 @@ import io.vmsaga.functions.core.Sha256;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.core.VmPlan;
-import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,15 +27,6 @@ import org.springframework.stereotype.Component;
 @Component("createVm")
 public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>> {
   static final Duration TIMEOUT_TO_FAIL = Duration.ofSeconds(60);
-  private static final Set<String> STEPS =
-      Set.of(
-          "reserveResources",
-          "createDisk",
-          "createNic",
-          "writeVmConfig",
-          "startQemu",
-          "verifyQmp",
-          "recordVmRunning");
   private static final Logger log = LoggerFactory.getLogger(CreateVm.class);
 
   public record Request(
@@ -52,9 +41,7 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       String nodeId,
       boolean sharedStorage,
       String idempotencyKey,
-      boolean awaitResult,
-      Map<String, String> faults,
-      Integer timeoutToFailSeconds) {}
+      boolean awaitResult) {}
 
   public record Response(String vmId, String gid, String status, String nodeId, String dtmUrl) {}
 
@@ -63,21 +50,14 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
   private final NetworkMapper networks;
   private final VmMapper vms;
   private final Sagas sagas;
-  private final Faults faults;
 
   public CreateVm(
-      Tenants tenants,
-      CapacityMapper capacity,
-      NetworkMapper networks,
-      VmMapper vms,
-      Sagas sagas,
-      Faults faults) {
+      Tenants tenants, CapacityMapper capacity, NetworkMapper networks, VmMapper vms, Sagas sagas) {
     this.tenants = tenants;
     this.capacity = capacity;
     this.networks = networks;
     this.vms = vms;
     this.sagas = sagas;
-    this.faults = faults;
   }
 
   @Override
@@ -132,9 +112,7 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             maxMemoryMb > request.memoryMb() ? 4 : 0,
             VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGb()),
             VmPlan.nicFor(vmId, network.id(), network.bridge()));
-    faults.register(gid, request.faults());
-    Duration timeout = faults.timeout(request.timeoutToFailSeconds(), TIMEOUT_TO_FAIL);
-    sagas.submit(CreateVmSaga.of(gid, vm, timeout));
+    sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
     log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
     return answer(request, vmId, gid);
   }
@@ -186,7 +164,6 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       check.range(
           r.maxMemoryMb(), r.memoryMb() == null ? 64 : r.memoryMb(), 1024 * 1024, "maxMemoryMb");
     }
-    faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
     return check;
   }
 }

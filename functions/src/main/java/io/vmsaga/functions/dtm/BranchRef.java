@@ -1,7 +1,26 @@
 package io.vmsaga.functions.dtm;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Which saga branch a step payload belongs to. Decided by the saga definition before submit and
  * carried inside the payload, because on Lambda DTM's query parameters do not reach the function.
+ * {@code pivotBranchId} names the saga's pivot, when it has one (see {@link Saga#pivot}).
  */
-public record BranchRef(String gid, String branchId) {}
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BranchRef(String gid, String branchId, String pivotBranchId) {
+  public BranchRef(String gid, String branchId) {
+    this(gid, branchId, null);
+  }
+
+  /**
+   * True for a compensation that has nothing left to undo once the saga has passed its pivot: those
+   * of the pivot and of the steps between the first and the pivot. The first step's compensation
+   * still runs: there the saga finishes, forward, what its pivot made true.
+   */
+  public boolean keptPastPivot() {
+    return pivotBranchId != null
+        && branchId.compareTo("01") > 0
+        && branchId.compareTo(pivotBranchId) <= 0;
+  }
+}

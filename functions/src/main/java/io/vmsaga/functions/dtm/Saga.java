@@ -18,7 +18,8 @@ public final class Saga {
 
   private final String gid;
   private final List<SagaRequest.Step> steps = new ArrayList<>();
-  private final List<Object> payloads = new ArrayList<>();
+  private final List<Function<BranchRef, ?>> payloads = new ArrayList<>();
+  private String pivotBranchId;
   private Duration timeoutToFail = Duration.ofMinutes(2);
   private Duration retryInterval = Duration.ofSeconds(1);
   private Duration requestTimeout = REQUEST_TIMEOUT;
@@ -32,9 +33,34 @@ public final class Saga {
   }
 
   public Saga step(String action, String compensate, Function<BranchRef, ?> payload) {
-    payloads.add(payload.apply(new BranchRef(gid, String.format("%02d", steps.size() + 1))));
+    payloads.add(payload);
     steps.add(new SagaRequest.Step(action, compensate));
     return this;
+  }
+
+  /**
+   * The pivot: the step after which the saga only goes forward. Should DTM still roll back past it
+   * (its timeout), the compensations of the pivot and the steps before it are skipped, except the
+   * first step's, which finishes the operation instead of undoing it ({@link
+   * BranchRef#keptPastPivot}); whether the pivot was passed is the capability's fact ({@code
+   * saga.Pivots}).
+   */
+  public Saga pivot(String action, String compensate, Function<BranchRef, ?> payload) {
+    pivotBranchId = branchId(steps.size());
+    return step(action, compensate, payload);
+  }
+
+  private static String branchId(int index) {
+    return String.format("%02d", index + 1);
+  }
+
+  /** The step payloads, each naming its branch (and the pivot, where there is one). */
+  public List<Object> payloads() {
+    List<Object> made = new ArrayList<>();
+    for (int i = 0; i < payloads.size(); i++) {
+      made.add(payloads.get(i).apply(new BranchRef(gid, branchId(i), pivotBranchId)));
+    }
+    return made;
   }
 
   /** A saga has no timeout in DTM by default; ours always ends, compensated, after this. */
@@ -57,6 +83,11 @@ public final class Saga {
     return gid;
   }
 
+  /** The action of every step, in order. */
+  public List<String> actions() {
+    return steps.stream().map(SagaRequest.Step::action).toList();
+  }
+
   /** Resolves function names to the URLs DTM calls and serialises every payload. */
   public SagaRequest toRequest(
       String functionsUrl, Map<String, String> branchHeaders, ObjectMapper json) {
@@ -67,7 +98,7 @@ public final class Saga {
                     new SagaRequest.Step(
                         url(functionsUrl, s.action()), url(functionsUrl, s.compensate())))
             .toList();
-    List<String> bodies = payloads.stream().map(p -> write(json, p)).toList();
+    List<String> bodies = payloads().stream().map(p -> write(json, p)).toList();
     return new SagaRequest(
         gid,
         "saga",

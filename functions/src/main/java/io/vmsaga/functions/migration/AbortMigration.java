@@ -52,10 +52,6 @@ public class AbortMigration implements Function<Message<MigrationStep>, Message<
         step -> {
           var move = step.move();
           String gid = step.branch().gid();
-          if (migrations.pivoted(gid)) {
-            return Replies.ok(
-                Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
-          }
           var source = agents.on(move.sourceNodeId(), step.branch());
           String status = statusOn(source, move.vmId());
           if (status.equals("completed")) {

@@ -4,8 +4,8 @@ import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.Pause;
 import io.vmsaga.functions.saga.Branches;
-import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import java.util.function.Function;
@@ -85,7 +85,7 @@ public class AwaitMigration implements Function<Message<MigrationStep>, Message<
     long until = System.nanoTime() + SETTLE.toNanos();
     MigrationInfo info = source.migration(vmId);
     while (!info.finished() && System.nanoTime() < until) {
-      Faults.pause(POLL.toMillis());
+      Pause.millis(POLL.toMillis());
       info = source.migration(vmId);
     }
     return info;

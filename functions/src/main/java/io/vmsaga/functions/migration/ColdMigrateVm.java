@@ -2,11 +2,8 @@ package io.vmsaga.functions.migration;
 
 import io.vmsaga.functions.core.ForVm;
 import io.vmsaga.functions.core.VmLookup;
-import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.web.Check;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -21,32 +18,14 @@ public class ColdMigrateVm implements Function<Message<ColdMigrateVm.Request>, M
   /** Disk copies take as long as the disks are large. */
   static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(30);
 
-  static final Set<String> STEPS =
-      Set.of(
-          "reserveMigrationTarget",
-          "stopSourceVm",
-          "copyDisks",
-          "startTargetVm",
-          "updateVmNode",
-          "cleanUpSource",
-          "releaseSourceReservation");
-
-  public record Request(
-      String vmId,
-      String targetNodeId,
-      boolean awaitResult,
-      Map<String, String> faults,
-      Integer timeoutToFailSeconds)
-      implements ForVm {}
+  public record Request(String vmId, String targetNodeId, boolean awaitResult) implements ForVm {}
 
   private final VmLookup lookup;
   private final Moves moves;
-  private final Faults faults;
 
-  public ColdMigrateVm(VmLookup lookup, Moves moves, Faults faults) {
+  public ColdMigrateVm(VmLookup lookup, Moves moves) {
     this.lookup = lookup;
     this.moves = moves;
-    this.faults = faults;
   }
 
   @Override
@@ -56,19 +35,13 @@ public class ColdMigrateVm implements Function<Message<ColdMigrateVm.Request>, M
         Request.class,
         (r, caller, vm) -> {
           var check = new Check().matches(r.targetNodeId(), Check.ID, "targetNodeId", true);
-          faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
           if (check.failed()) {
             return check.reply();
           }
           return moves.start(
               vm,
               new Moves.Order(
-                  r.targetNodeId(),
-                  MigrationPlan.COLD,
-                  null,
-                  r.awaitResult(),
-                  r.faults(),
-                  faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
+                  r.targetNodeId(), MigrationPlan.COLD, null, r.awaitResult(), TIMEOUT_TO_FAIL),
               ColdMigrateVmSaga::of);
         });
   }

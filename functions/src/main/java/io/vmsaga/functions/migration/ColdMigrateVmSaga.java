@@ -20,7 +20,8 @@ public final class ColdMigrateVmSaga {
             branch -> new MigrationStep(branch, move))
         .step("stopSourceVm", "restartSourceVm", branch -> new MigrationStep(branch, move))
         .step("copyDisks", "deleteTargetDisks", branch -> new MigrationStep(branch, move))
-        .step("startTargetVm", "removeTargetVm", branch -> new MigrationStep(branch, move))
+        // the VM runs on the target; from here only forward
+        .pivot("startTargetVm", "removeTargetVm", branch -> new MigrationStep(branch, move))
         .step("updateVmNode", "", branch -> new MigrationStep(branch, move))
         .step("cleanUpSource", "", branch -> new MigrationStep(branch, move))
         .step("releaseSourceReservation", "", branch -> new MigrationStep(branch, move));

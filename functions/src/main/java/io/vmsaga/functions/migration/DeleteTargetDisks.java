@@ -15,19 +15,13 @@ import org.springframework.stereotype.Component;
 @Component("deleteTargetDisks")
 public class DeleteTargetDisks implements Function<Message<MigrationStep>, Message<?>> {
   private final Branches branches;
-  private final Migrations migrations;
   private final DiskCopies copies;
   private final TargetSide targetSide;
   private final MigrationMapper rows;
 
   public DeleteTargetDisks(
-      Branches branches,
-      Migrations migrations,
-      DiskCopies copies,
-      TargetSide targetSide,
-      MigrationMapper rows) {
+      Branches branches, DiskCopies copies, TargetSide targetSide, MigrationMapper rows) {
     this.branches = branches;
-    this.migrations = migrations;
     this.copies = copies;
     this.targetSide = targetSide;
     this.rows = rows;
@@ -41,10 +35,6 @@ public class DeleteTargetDisks implements Function<Message<MigrationStep>, Messa
         step -> {
           var move = step.move();
           String gid = step.branch().gid();
-          if (migrations.pivoted(gid)) {
-            return Replies.ok(
-                Map.of("kept", "past the pivot: the disks are the VM's on " + move.targetNodeId()));
-          }
           for (var disk : move.disks()) {
             if (copies.find(gid + "/" + disk.diskId()).map(copy -> !copy.isDone()).orElse(false)) {
               return Replies.unavailable("a copy of disk " + disk.diskId() + " is still running");

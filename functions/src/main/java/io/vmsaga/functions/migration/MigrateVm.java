@@ -3,11 +3,8 @@ package io.vmsaga.functions.migration;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.functions.core.ForVm;
 import io.vmsaga.functions.core.VmLookup;
-import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.web.Check;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -25,17 +22,6 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
    */
   static final Duration TIMEOUT_TO_FAIL = Duration.ofMinutes(10);
 
-  static final Set<String> STEPS =
-      Set.of(
-          "reserveMigrationTarget",
-          "verifySharedDisks",
-          "setMigrationParameters",
-          "startMigration",
-          "awaitMigration",
-          "updateVmNode",
-          "cleanUpSource",
-          "releaseSourceReservation");
-
   public record Request(
       String vmId,
       String targetNodeId,
@@ -43,19 +29,15 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
       Integer maxBandwidthMb,
       Boolean autoConverge,
       Boolean xbzrle,
-      boolean awaitResult,
-      Map<String, String> faults,
-      Integer timeoutToFailSeconds)
+      boolean awaitResult)
       implements ForVm {}
 
   private final VmLookup lookup;
   private final Moves moves;
-  private final Faults faults;
 
-  public MigrateVm(VmLookup lookup, Moves moves, Faults faults) {
+  public MigrateVm(VmLookup lookup, Moves moves) {
     this.lookup = lookup;
     this.moves = moves;
-    this.faults = faults;
   }
 
   @Override
@@ -71,7 +53,6 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
           if (r.maxBandwidthMb() != null) {
             check.range(r.maxBandwidthMb(), 1, 1 << 20, "maxBandwidthMb");
           }
-          faults.check(check, r.faults(), r.timeoutToFailSeconds(), STEPS);
           if (check.failed()) {
             return check.reply();
           }
@@ -88,8 +69,7 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
                   MigrationPlan.LIVE,
                   parameters,
                   r.awaitResult(),
-                  r.faults(),
-                  faults.timeout(r.timeoutToFailSeconds(), TIMEOUT_TO_FAIL)),
+                  TIMEOUT_TO_FAIL),
               MigrateVmSaga::of);
         });
   }

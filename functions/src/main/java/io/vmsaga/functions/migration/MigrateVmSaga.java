@@ -25,7 +25,8 @@ public final class MigrateVmSaga {
             "resetMigrationParameters",
             branch -> new MigrationStep(branch, move))
         .step("startMigration", "abortMigration", branch -> new MigrationStep(branch, move))
-        .step("awaitMigration", "", branch -> new MigrationStep(branch, move))
+        // QEMU's "completed": the VM runs on the target; from here only forward
+        .pivot("awaitMigration", "", branch -> new MigrationStep(branch, move))
         .step("updateVmNode", "", branch -> new MigrationStep(branch, move))
         .step("cleanUpSource", "", branch -> new MigrationStep(branch, move))
         .step("releaseSourceReservation", "", branch -> new MigrationStep(branch, move));

@@ -2,6 +2,7 @@ package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.functions.core.MigrationRecords.MigrationRow;
+import io.vmsaga.functions.saga.Pivots;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -14,7 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * recorded.
  */
 @Component
-public class Migrations {
+public class Migrations implements Pivots {
   private final MigrationMapper rows;
   private final TransactionTemplate own;
 
@@ -26,6 +27,11 @@ public class Migrations {
 
   public MigrationRow find(String gid) {
     return own.execute(tx -> rows.find(gid));
+  }
+
+  @Override
+  public boolean passed(String gid) {
+    return pivoted(gid);
   }
 
   public boolean pivoted(String gid) {

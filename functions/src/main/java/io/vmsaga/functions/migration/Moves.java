@@ -8,12 +8,10 @@ import io.vmsaga.functions.core.NetworkMapper;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.dtm.Saga;
-import io.vmsaga.functions.saga.Faults;
 import io.vmsaga.functions.web.Replies;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
@@ -39,7 +37,6 @@ public class Moves {
       String kind,
       MigrationParameters parameters,
       boolean awaitResult,
-      Map<String, String> faults,
       Duration timeoutToFail) {}
 
   public interface SagaOf {
@@ -62,7 +59,6 @@ public class Moves {
   private final Agents.NodeUrls nodes;
   private final MigrationMapper rows;
   private final Sagas sagas;
-  private final Faults faults;
 
   public Moves(
       VmMapper vms,
@@ -70,15 +66,13 @@ public class Moves {
       NetworkMapper networks,
       Agents.NodeUrls nodes,
       MigrationMapper rows,
-      Sagas sagas,
-      Faults faults) {
+      Sagas sagas) {
     this.vms = vms;
     this.capacity = capacity;
     this.networks = networks;
     this.nodes = nodes;
     this.rows = rows;
     this.sagas = sagas;
-    this.faults = faults;
   }
 
   /**
@@ -130,7 +124,6 @@ public class Moves {
       return Replies.conflict("busy", "VM was just taken by another saga");
     }
     rows.insert(gid, move);
-    faults.register(gid, order.faults());
     try {
       sagas.submit(sagaOf.of(gid, move, order.timeoutToFail()));
     } catch (RuntimeException e) {

@@ -14,14 +14,11 @@ import org.springframework.stereotype.Component;
 @Component("removeTargetVm")
 public class RemoveTargetVm implements Function<Message<MigrationStep>, Message<?>> {
   private final Branches branches;
-  private final Migrations migrations;
   private final TargetSide targetSide;
   private final MigrationMapper rows;
 
-  public RemoveTargetVm(
-      Branches branches, Migrations migrations, TargetSide targetSide, MigrationMapper rows) {
+  public RemoveTargetVm(Branches branches, TargetSide targetSide, MigrationMapper rows) {
     this.branches = branches;
-    this.migrations = migrations;
     this.targetSide = targetSide;
     this.rows = rows;
   }
@@ -34,10 +31,6 @@ public class RemoveTargetVm implements Function<Message<MigrationStep>, Message<
         step -> {
           var move = step.move();
           String gid = step.branch().gid();
-          if (migrations.pivoted(gid)) {
-            return Replies.ok(
-                Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
-          }
           targetSide.removeVm(move, step.branch()).ifPresent(note -> rows.addNote(gid, note));
           return Replies.ok(Map.of("removed", move.vmId(), "from", move.targetNodeId()));
         });

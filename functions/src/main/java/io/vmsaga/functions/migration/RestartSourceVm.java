@@ -17,12 +17,10 @@ import org.springframework.stereotype.Component;
 public class RestartSourceVm implements Function<Message<MigrationStep>, Message<?>> {
   private final Branches branches;
   private final Agents agents;
-  private final Migrations migrations;
 
-  public RestartSourceVm(Branches branches, Agents agents, Migrations migrations) {
+  public RestartSourceVm(Branches branches, Agents agents) {
     this.branches = branches;
     this.agents = agents;
-    this.migrations = migrations;
   }
 
   @Override
@@ -32,10 +30,6 @@ public class RestartSourceVm implements Function<Message<MigrationStep>, Message
         call,
         step -> {
           var move = step.move();
-          if (migrations.pivoted(step.branch().gid())) {
-            return Replies.ok(
-                Map.of("kept", "past the pivot: the VM runs on " + move.targetNodeId()));
-          }
           if (move.wasRunning()) {
             agents
                 .on(move.sourceNodeId(), step.branch())

@@ -4,6 +4,7 @@ import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.ForVm;
+import io.vmsaga.functions.core.Pause;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.VmLookup;
 import io.vmsaga.functions.core.VmMapper;
@@ -101,7 +102,7 @@ public class DirectOps {
         if (!e.isRetryable() || attempt == READ_ATTEMPTS) {
           throw e;
         }
-        io.vmsaga.functions.saga.Faults.pause(100L * attempt);
+        Pause.millis(100L * attempt);
       }
     }
   }

@@ -2,7 +2,6 @@ package io.vmsaga.functions.saga;
 
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.dtm.BranchRef;
-import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.web.Replies;
 import java.beans.Introspector;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -43,17 +43,17 @@ public class Branches {
   private static final Logger log = LoggerFactory.getLogger(Branches.class);
 
   private final BarrierMapper barrier;
-  private final Faults faults;
+  private final ObjectProvider<Pivots> pivots;
   private final TransactionTemplate transaction;
   private final byte[] token;
 
   public Branches(
       BarrierMapper barrier,
-      Faults faults,
+      ObjectProvider<Pivots> pivots,
       TransactionTemplate transaction,
       @Value("${vmsaga.branch-token}") String token) {
     this.barrier = barrier;
-    this.faults = faults;
+    this.pivots = pivots;
     this.transaction = transaction;
     this.token = token.getBytes(StandardCharsets.UTF_8);
   }
@@ -96,7 +96,7 @@ public class Branches {
       Message<?> reply =
           transaction.execute(
               tx -> {
-                Message<?> result = guarded(name, branch, op, () -> effect.apply((S) payload));
+                Message<?> result = guarded(branch, op, () -> effect.apply((S) payload));
                 if (status(result) != 200) {
                   tx.setRollbackOnly();
                 }
@@ -109,8 +109,12 @@ public class Branches {
     }
   }
 
-  private Message<?> guarded(
-      String name, BranchRef branch, String op, Supplier<Message<?>> effect) {
+  private Message<?> guarded(BranchRef branch, String op, Supplier<Message<?>> effect) {
+    if (op.equals("compensate")
+        && branch.keptPastPivot()
+        && pivots.stream().anyMatch(p -> p.passed(branch.gid()))) {
+      return Replies.ok(Map.of("kept", "past the pivot: nothing to undo"));
+    }
     if (op.equals("action")) {
       if (barrier.insert(branch.gid(), branch.branchId(), "action", "action") == 0) {
         return Replies.ok(Map.of("skipped", "duplicate or already compensated"));
@@ -121,23 +125,7 @@ public class Branches {
         return Replies.ok(Map.of("skipped", "duplicate"));
       }
     }
-    String fault = faults.planned(branch, name);
-    if (fault.equals("fail") && op.equals("action")) {
-      return Replies.failure("injected_failure", "fault injected into " + name);
-    }
-    if (fault.equals("slow")) {
-      Faults.pause(2000);
-    }
-    Message<?> result = effectOrError(op, effect);
-    if (status(result) == 200
-        && op.equals("action")
-        && (fault.equals("crash") || fault.equals("hang"))) {
-      // "hang" outlasts DTM's branch request timeout, so DTM sees a timeout rather than an answer.
-      Faults.pause(fault.equals("hang") ? Saga.REQUEST_TIMEOUT.toMillis() + 1000 : 0);
-      return Replies.status(
-          500, new Replies.Error("injected_crash", "fault injected after " + name));
-    }
-    return result;
+    return effectOrError(op, effect);
   }
 
   /**

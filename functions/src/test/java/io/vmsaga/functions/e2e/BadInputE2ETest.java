@@ -38,8 +38,6 @@ class BadInputE2ETest {
         Arguments.of("unknown network", with(vm("z"), "networkId", "nope"), 404, "not_found"),
         Arguments.of("path trick network", with(vm("z"), "networkId", "../etc"), 400, "invalid"),
         Arguments.of("unknown node", with(vm("z"), "nodeId", "node-99"), 404, "not_found"),
-        Arguments.of(
-            "unknown fault step", with(vm("z"), "faults", Map.of("rm", "fail")), 400, "invalid"),
         Arguments.of("another tenant", with(vm("z"), "tenantId", "admin"), 403, "forbidden"));
   }
 

@@ -64,16 +64,9 @@ class ColdMigrationE2ETest {
     var failed =
         call(
             "coldMigrateVm",
-            tenant.token(),
-            Map.of(
-                "vmId",
-                vmId,
-                "targetNodeId",
-                "node-2",
-                "faults",
-                Map.of("startTargetVm", "fail"),
-                "awaitResult",
-                true));
+            withFaults(tenant.token(), Map.of("startTargetVm", "fail"), null),
+            "",
+            Map.of("vmId", vmId, "targetNodeId", "node-2", "awaitResult", true));
 
     assertThat(failed.status()).as(failed.body().toString()).isEqualTo(409);
     var saga = awaitSaga(failed.body().path("vm").path("gid").asString(), Duration.ofSeconds(60));

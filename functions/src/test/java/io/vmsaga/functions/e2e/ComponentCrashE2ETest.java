@@ -28,9 +28,13 @@ class ComponentCrashE2ETest {
     var request = vm("phoenix", "nodeId", "node-2");
     request.put("awaitResult", false);
     // writeVmConfig pauses 2 s before its effect: the window in which the component dies
-    request.put("faults", Map.of("writeVmConfig", "slow"));
 
-    var created = call("createVm", tenant.token(), request);
+    var created =
+        call(
+            "createVm",
+            withFaults(tenant.token(), Map.of("writeVmConfig", "slow"), null),
+            "",
+            request);
     String gid = created.text("gid");
     String vmId = created.text("vmId");
     awaitBranch(gid, "03");

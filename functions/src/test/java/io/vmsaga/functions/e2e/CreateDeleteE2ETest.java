@@ -91,9 +91,10 @@ class CreateDeleteE2ETest {
     var tenant = newTenant(5, 8, 4096);
     var request = vm("busy");
     request.put("awaitResult", false);
-    request.put("faults", Map.of("startQemu", "slow"));
 
-    var created = call("createVm", tenant.token(), request);
+    var created =
+        call(
+            "createVm", withFaults(tenant.token(), Map.of("startQemu", "slow"), null), "", request);
     assertThat(created.status()).isEqualTo(202);
     String vmId = created.text("vmId");
     String gid = created.text("gid");

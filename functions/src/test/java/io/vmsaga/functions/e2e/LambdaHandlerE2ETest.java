@@ -77,12 +77,16 @@ class LambdaHandlerE2ETest {
   void aFailedSagaAnswersAlike() {
     var tenant = newTenant(5, 8, 4096);
     var request = vm("lambda-f", "nodeId", "node-2");
-    request.put("faults", Map.of("createDisk", "fail"));
-    request.put("timeoutToFailSeconds", 6);
     var replies = new HashMap<String, Reply>();
     BOTH.forEach(
         (via, caller) ->
-            replies.put(via, caller.call("createVm", bearer(tenant.token()), "", request)));
+            replies.put(
+                via,
+                caller.call(
+                    "createVm",
+                    withFaults(tenant.token(), Map.of("createDisk", "fail"), 6),
+                    "",
+                    request)));
 
     for (var reply : replies.values()) {
       assertThat(reply.status()).as(reply.body().toString()).isEqualTo(409);

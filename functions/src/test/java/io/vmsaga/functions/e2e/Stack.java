@@ -64,6 +64,24 @@ public final class Stack {
     return call(function, bearer(token), "", body);
   }
 
+  /**
+   * A tenant's Authorization header and the fault injection's headers (VMSAGA_FAULT_INJECTION): the
+   * saga the trigger submits gets these faults and, when given, this timeout in seconds.
+   */
+  public static Map<String, String> withFaults(
+      String token, Map<String, String> faults, Integer timeoutToFailSeconds) {
+    var headers = new java.util.HashMap<>(bearer(token));
+    try {
+      headers.put("X-Vmsaga-Faults", JSON.writeValueAsString(faults));
+    } catch (tools.jackson.core.JacksonException e) {
+      throw new IllegalArgumentException(e);
+    }
+    if (timeoutToFailSeconds != null) {
+      headers.put("X-Vmsaga-Timeout-To-Fail", timeoutToFailSeconds.toString());
+    }
+    return headers;
+  }
+
   /** The Authorization header of a tenant's token; none for a null token. */
   public static Map<String, String> bearer(String token) {
     return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);

@@ -1,4 +1,4 @@
-package io.vmsaga.functions.saga;
+package io.vmsaga.functions.faults;
 
 import org.apache.ibatis.annotations.Insert;
 import org.apache.ibatis.annotations.Mapper;
