@@ -11,4 +11,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record VmInfo(String vmId, VmConfig config, String state, Long pid, boolean qmpConnected) {}
+public record VmInfo(String vmId, VmConfig config, String state, Long pid, boolean qmpConnected) {
+  /** No QEMU runs; the config is there. */
+  public static final String DEFINED = "defined";
+}
