@@ -9,6 +9,7 @@ import io.vmsaga.agent.server.ApiException;
 import io.vmsaga.agent.server.Ids;
 import io.vmsaga.agent.server.qmp.Qmp;
 import java.util.List;
+import java.util.Optional;
 
 /** What is done to a defined VM as a whole: start, stop, pause …, its run status and events. */
 public final class VmActions {
@@ -22,7 +23,9 @@ public final class VmActions {
   }
 
   /**
-   * Runs one action; {@code start} of a running VM and {@code stop} of a stopped one are success.
+   * Runs one action. {@code start} of a running VM and {@code stop} of a stopped one are success;
+   * {@code stop} of a VM this agent does not know is success too ({@link VmInfo#absent}), like a
+   * DELETE of something missing, so a compensation can always stop.
    */
   public VmInfo act(String vmId, VmAction action) {
     if (action.action() == null) {
@@ -37,7 +40,13 @@ public final class VmActions {
     return vms.locked(
         vmId,
         () -> {
-          VmConfig defined = vms.requireConfig(vmId);
+          Optional<VmConfig> config = vms.store.read(vmId);
+          if (config.isEmpty() && action.action() == VmAction.Action.STOP) {
+            // A QEMU whose config vanished under the agent is stopped all the same.
+            vms.live(vmId).ifPresent(process -> vms.stop(vmId, process, timeoutMs));
+            return VmInfo.absent(vmId);
+          }
+          VmConfig defined = config.orElseThrow(() -> ApiException.notFound("no such VM"));
           switch (action.action()) {
             case START -> {
               if (vms.live(vmId).isEmpty()) {
