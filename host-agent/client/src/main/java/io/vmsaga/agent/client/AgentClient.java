@@ -40,18 +40,27 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Client of one host agent. Thread-safe; {@link #withGid} gives a copy that tags every call with
- * the DTM gid ({@code X-Dtm-Gid}) so the agent's request log can be joined with the saga. Every
- * failure is an unchecked {@link AgentException}.
+ * Client of one host agent. Build it once per agent and keep it: it holds the one {@link
+ * HttpClient} (HTTP/1.1, kept-alive connections, a selector thread) that every call to that agent
+ * goes through. Thread-safe. {@link #withGid} and {@link #withTimeout} are cheap copies that share
+ * that HttpClient; {@link #withGid} tags every call with the DTM gid ({@code X-Dtm-Gid}) so the
+ * agent's request log can be joined with the saga. Every failure is an unchecked {@link
+ * AgentException}; no answer within the call's timeout (body included) is status 0, {@code
+ * unavailable}.
  */
-public final class AgentClient {
+public final class AgentClient implements AutoCloseable {
   public static final String GID_HEADER = "X-Dtm-Gid";
   public static final String SHA256_HEADER = "X-Content-Sha256";
 
@@ -68,30 +77,73 @@ public final class AgentClient {
   private final Duration timeout;
   private final String gid;
   private final HttpClient http;
+  private final ExecutorService executor;
 
+  /**
+   * A client with its own HttpClient: make one per agent, not per call. {@code timeout} bounds
+   * connecting and each call (until the whole answer is read), except actions and disk transfers,
+   * which get longer.
+   */
   public AgentClient(URI baseUri, String token, Duration timeout) {
+    this(baseUri, token, timeout, null, Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  private AgentClient(
+      URI baseUri, String token, Duration timeout, String gid, ExecutorService executor) {
     this(
         baseUri,
         token,
         timeout,
-        null,
+        gid,
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
-            .build());
+            .executor(executor)
+            .build(),
+        executor);
   }
 
-  private AgentClient(URI baseUri, String token, Duration timeout, String gid, HttpClient http) {
+  private AgentClient(
+      URI baseUri,
+      String token,
+      Duration timeout,
+      String gid,
+      HttpClient http,
+      ExecutorService executor) {
     this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
     this.token = Objects.requireNonNull(token, "token");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.timeout = requirePositive(timeout);
     this.gid = gid;
     this.http = http;
+    this.executor = executor;
   }
 
-  /** A copy of this client that sends {@code X-Dtm-Gid: gid} with every call. */
+  /** A copy of this client that sends {@code X-Dtm-Gid: gid} with every call; same HttpClient. */
   public AgentClient withGid(String gid) {
-    return new AgentClient(baseUri, token, timeout, gid, http);
+    return new AgentClient(baseUri, token, timeout, gid, http, executor);
+  }
+
+  /**
+   * A copy of this client whose calls may take {@code timeout}; same HttpClient, so the connect
+   * timeout stays the one this agent's client was built with.
+   */
+  public AgentClient withTimeout(Duration timeout) {
+    return new AgentClient(baseUri, token, timeout, gid, http, executor);
+  }
+
+  /**
+   * Closes the HttpClient that this client and every copy derived from it share (waiting for calls
+   * under way); for the end of the process or of a test.
+   */
+  @Override
+  public void close() {
+    http.close();
+    executor.close();
+  }
+
+  /** The shared HttpClient, for tests that check it is shared. */
+  HttpClient httpClient() {
+    return http;
   }
 
   public URI baseUri() {
@@ -161,7 +213,7 @@ public final class AgentClient {
             .header("Content-Type", "application/octet-stream")
             .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> content))
             .build();
-    return JSON.convertValue(send(request), DiskInfo.class);
+    return decode(send(request), type(DiskInfo.class));
   }
 
   /** Copies a disk from another agent straight into this one (cold migration of a local disk). */
@@ -321,7 +373,7 @@ public final class AgentClient {
             .header("Content-Type", "application/json")
             .method(method, publisher)
             .build();
-    return JSON.convertValue(send(request), type);
+    return decode(send(request), type);
   }
 
   private HttpRequest.Builder request(String path, Duration wait) {
@@ -337,31 +389,55 @@ public final class AgentClient {
   }
 
   /**
-   * Sends a request and returns the parsed JSON body of a 2xx answer (null for 204); throws
-   * otherwise.
+   * Sends a request and returns the answer once it is read whole; throws unless it is a 2xx. The
+   * request timeout of {@link HttpClient} ends when the headers arrive, so the deadline of the
+   * whole exchange, body included, is kept here: a body that dribbles in past it is abandoned.
    */
-  private JsonNode send(HttpRequest request) {
+  private HttpResponse<byte[]> send(HttpRequest request) {
+    Duration wait = request.timeout().orElse(timeout);
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     HttpResponse<byte[]> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw transportFailure(e);
+      response = exchange.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new AgentException(0, "unavailable", "agent did not answer within " + wait, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? transportFailure(io)
+          : new AgentException(0, "unavailable", "agent call failed: " + e.getCause(), e);
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new AgentException(0, "unavailable", "interrupted", e);
     }
     if (response.statusCode() / 100 != 2) {
       throw failure(response.statusCode(), response.body());
     }
-    if (response.body().length == 0) {
+    return response;
+  }
+
+  /**
+   * The answer as {@code type}; null for {@code Void}. A missing, malformed or mistyped body is an
+   * {@code internal} AgentException carrying the status it came with, never a Jackson exception.
+   */
+  private static <T> T decode(HttpResponse<byte[]> response, JavaType type) {
+    if (type.hasRawClass(Void.class)) {
       return null;
     }
+    T value;
     try {
-      return JSON.readTree(response.body());
+      value = response.body().length == 0 ? null : JSON.readValue(response.body(), type);
     } catch (JacksonException e) {
       throw new AgentException(
           response.statusCode(), "internal", "agent answered malformed JSON", e);
     }
+    if (value == null) {
+      throw new AgentException(
+          response.statusCode(), "internal", "agent answered without a body", null);
+    }
+    return value;
   }
 
   private HttpResponse<InputStream> openExport(String pool, String diskId) {
@@ -425,6 +501,13 @@ public final class AgentClient {
 
   private static JavaType listOf(Class<?> element) {
     return JSON.getTypeFactory().constructCollectionType(List.class, element);
+  }
+
+  private static Duration requirePositive(Duration timeout) {
+    if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive");
+    }
+    return timeout;
   }
 
   private static MessageDigest sha256() {

@@ -11,7 +11,12 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.vmsaga.agent.server.disk.DiskService;
 import io.vmsaga.agent.server.disk.Pools;
 import io.vmsaga.agent.server.net.NetService;
-import io.vmsaga.agent.server.qemu.VmService;
+import io.vmsaga.agent.server.qemu.VmActions;
+import io.vmsaga.agent.server.qemu.VmDefinitions;
+import io.vmsaga.agent.server.qemu.VmDevicesInUse;
+import io.vmsaga.agent.server.qemu.VmHotplug;
+import io.vmsaga.agent.server.qemu.VmMigration;
+import io.vmsaga.agent.server.qemu.VmSupervisor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -39,7 +44,7 @@ public final class AgentServer implements AutoCloseable {
    */
   private static final int BLOCKING_THREADS = 16;
 
-  private final VmService vms;
+  private final VmSupervisor vms;
   private final Router router;
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers =
@@ -52,12 +57,22 @@ public final class AgentServer implements AutoCloseable {
       Files.createDirectories(dir);
     }
     Pools pools = new Pools(config.localPool(), config.sharedPool(), config.poolCapacityGib());
-    this.vms = new VmService(config.stateDir(), config.runDir(), pools, config.accelerator());
-    NetService net = new NetService(config.stateDir(), vms);
-    DiskService disks = new DiskService(pools, vms);
-    NodeService node = new NodeService(config, pools, vms, net);
+    this.vms = new VmSupervisor(config.stateDir(), config.runDir(), pools, config.accelerator());
+    VmDevicesInUse inUse = new VmDevicesInUse(vms);
+    NetService net = new NetService(config.stateDir(), inUse);
+    DiskService disks = new DiskService(pools, inUse);
+    VmDefinitions definitions = new VmDefinitions(vms);
+    NodeService node = new NodeService(config, pools, definitions, net);
     vms.adoptAll();
-    this.router = Routes.router(node, disks, net, vms);
+    this.router =
+        Routes.router(
+            node,
+            disks,
+            net,
+            definitions,
+            new VmActions(vms),
+            new VmHotplug(vms),
+            new VmMigration(vms));
     this.channel =
         new ServerBootstrap()
             .group(boss, workers)

@@ -5,7 +5,7 @@ import io.vmsaga.agent.api.NodeInfo;
 import io.vmsaga.agent.server.disk.Pools;
 import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.os.Exec;
-import io.vmsaga.agent.server.qemu.VmService;
+import io.vmsaga.agent.server.qemu.VmDefinitions;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -21,10 +21,10 @@ public final class NodeService {
   private final AgentConfig config;
   private final String qemuVersion;
   private final Pools pools;
-  private final VmService vms;
+  private final VmDefinitions vms;
   private final NetService net;
 
-  public NodeService(AgentConfig config, Pools pools, VmService vms, NetService net) {
+  public NodeService(AgentConfig config, Pools pools, VmDefinitions vms, NetService net) {
     this.config = config;
     this.pools = pools;
     this.vms = vms;

@@ -18,7 +18,10 @@ import io.vmsaga.agent.server.Router.Endpoint;
 import io.vmsaga.agent.server.Router.Route;
 import io.vmsaga.agent.server.disk.DiskService;
 import io.vmsaga.agent.server.net.NetService;
-import io.vmsaga.agent.server.qemu.VmService;
+import io.vmsaga.agent.server.qemu.VmActions;
+import io.vmsaga.agent.server.qemu.VmDefinitions;
+import io.vmsaga.agent.server.qemu.VmHotplug;
+import io.vmsaga.agent.server.qemu.VmMigration;
 import java.util.List;
 
 /** The agent API, one line per route (README.md has the same table for people). */
@@ -28,7 +31,14 @@ public final class Routes {
 
   private Routes() {}
 
-  public static Router router(NodeService node, DiskService disks, NetService net, VmService vms) {
+  public static Router router(
+      NodeService node,
+      DiskService disks,
+      NetService net,
+      VmDefinitions vms,
+      VmActions actions,
+      VmHotplug hotplug,
+      VmMigration migration) {
     return new Router(
         List.of(
             route(GET, "/v1/health", c -> Reply.ok(node.health())),
@@ -77,46 +87,49 @@ public final class Routes {
             route(
                 PUT,
                 VM + "/actions",
-                c -> Reply.ok(vms.act(c.param("vm_id"), c.body(VmAction.class)))),
-            route(GET, VM + "/status", c -> Reply.ok(vms.status(c.param("vm_id")))),
-            route(GET, VM + "/events", c -> Reply.ok(vms.events(c.param("vm_id"), afterSeq(c)))),
+                c -> Reply.ok(actions.act(c.param("vm_id"), c.body(VmAction.class)))),
+            route(GET, VM + "/status", c -> Reply.ok(actions.status(c.param("vm_id")))),
+            route(
+                GET, VM + "/events", c -> Reply.ok(actions.events(c.param("vm_id"), afterSeq(c)))),
             route(
                 PUT,
                 VM + "/cpus/{device_id}",
-                c -> Reply.of(vms.plugCpu(c.param("vm_id"), c.param("device_id")))),
-            route(GET, VM + "/cpus", c -> Reply.ok(vms.cpus(c.param("vm_id")))),
+                c -> Reply.of(hotplug.plugCpu(c.param("vm_id"), c.param("device_id")))),
+            route(GET, VM + "/cpus", c -> Reply.ok(hotplug.cpus(c.param("vm_id")))),
             route(
                 PUT,
                 VM + "/memory/{device_id}",
                 c ->
                     Reply.of(
-                        vms.plugMemory(
+                        hotplug.plugMemory(
                             c.param("vm_id"), c.param("device_id"), c.body(MemorySpec.class)))),
-            route(GET, VM + "/memory", c -> Reply.ok(vms.memoryDevices(c.param("vm_id")))),
+            route(GET, VM + "/memory", c -> Reply.ok(hotplug.memoryDevices(c.param("vm_id")))),
             route(
                 PUT,
                 VM + "/incoming",
-                c -> Reply.of(vms.startIncoming(c.param("vm_id"), c.body(IncomingSpec.class)))),
+                c ->
+                    Reply.of(
+                        migration.startIncoming(c.param("vm_id"), c.body(IncomingSpec.class)))),
             route(
                 PUT,
                 VM + "/migration-parameters",
                 c ->
                     Reply.ok(
-                        vms.setMigrationParameters(
+                        migration.setMigrationParameters(
                             c.param("vm_id"), c.body(MigrationParameters.class)))),
             route(
                 DELETE,
                 VM + "/migration-parameters",
-                c -> noContent(() -> vms.resetMigrationParameters(c.param("vm_id")))),
+                c -> noContent(() -> migration.resetMigrationParameters(c.param("vm_id")))),
             route(
                 PUT,
                 VM + "/migration",
-                c -> Reply.ok(vms.migrate(c.param("vm_id"), c.body(MigrationSpec.class)))),
-            route(GET, VM + "/migration", c -> Reply.ok(vms.migration(c.param("vm_id")))),
+                c -> Reply.ok(migration.migrate(c.param("vm_id"), c.body(MigrationSpec.class)))),
+            route(GET, VM + "/migration", c -> Reply.ok(migration.migration(c.param("vm_id")))),
             route(
                 DELETE,
                 VM + "/migration",
-                c -> noContent(() -> vms.cancelMigration(c.param("vm_id"))))));
+                c -> noContent(() -> migration.cancelMigration(c.param("vm_id"))))));
   }
 
   private static Route route(HttpMethod method, String template, Endpoint endpoint) {

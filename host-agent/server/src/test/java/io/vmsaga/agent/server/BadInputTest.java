@@ -8,7 +8,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.vmsaga.agent.api.AgentJson;
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.ErrorBody;
+import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmInfo;
 import io.vmsaga.agent.api.VmNic;
 import io.vmsaga.agent.server.net.Links;
 import java.io.IOException;
@@ -243,6 +245,32 @@ class BadInputTest {
           204,
           send("DELETE", path, null, bearer()).status(),
           "DELETE of a missing " + path + " is success");
+    }
+  }
+
+  /** Like a DELETE of something missing: a compensation can always stop. */
+  @Test
+  void stopOfAnUnknownVmIsSuccess() throws Exception {
+    for (String body :
+        List.of("{\"action\":\"stop\"}", "{\"action\":\"stop\",\"timeout_ms\":500}")) {
+      Answer answer = send("PUT", "/v1/vms/nope/actions", body, bearer());
+      assertEquals(200, answer.status(), answer.body());
+      assertEquals(
+          JSON.readTree("{\"vm_id\":\"nope\",\"state\":\"absent\",\"qmp_connected\":false}"),
+          JSON.readTree(answer.body()));
+    }
+    VmInfo stopped = node.client().action("nope", VmAction.of(VmAction.Action.STOP, 500));
+    assertEquals(VmInfo.absent("nope"), stopped);
+    assertTrue(node.client().getVm("nope").isEmpty(), "a stop defines nothing");
+    assertEquals(
+        400,
+        send("PUT", "/v1/vms/nope/actions", "{\"action\":\"stop\",\"timeout_ms\":-1}", bearer())
+            .status(),
+        "the timeout is still checked");
+    for (String action : List.of("pause", "resume", "reset", "powerdown")) {
+      Answer answer =
+          send("PUT", "/v1/vms/nope/actions", "{\"action\":\"" + action + "\"}", bearer());
+      assertEquals(404, answer.status(), action + " of an unknown VM");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.vmsaga.agent.server.qemu;
 
 import io.vmsaga.agent.server.os.ProcFs;
+import io.vmsaga.agent.server.qmp.Qmp;
 import io.vmsaga.agent.server.qmp.QmpCommand;
 import io.vmsaga.agent.server.qmp.QmpConnection;
 import io.vmsaga.agent.server.qmp.QmpEvent;
@@ -55,6 +56,17 @@ final class VmProcess {
       qmp = QmpConnection.open(socket, timeout, events, () -> {});
     }
     return qmp;
+  }
+
+  /**
+   * QEMU's run state ({@code running}, {@code paused} …), or {@code unknown} while QMP is silent.
+   */
+  String runState() {
+    try {
+      return call(Qmp.queryStatus()).status();
+    } catch (QmpUnavailable e) {
+      return "unknown";
+    }
   }
 
   <R> R call(QmpCommand<R> command) {

@@ -1,0 +1,147 @@
+package io.vmsaga.agent.server.qemu;
+
+import io.vmsaga.agent.api.HotplugCpu;
+import io.vmsaga.agent.api.HotplugMemory;
+import io.vmsaga.agent.api.Hotplugged;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmDisk;
+import io.vmsaga.agent.api.VmNic;
+import io.vmsaga.agent.server.ApiException;
+import io.vmsaga.agent.server.Ids;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of a {@link VmConfig}, without touching QEMU, disks or taps: whether those exist is
+ * checked when the VM starts. Every broken rule is an {@link ApiException#invalid}.
+ */
+public final class VmConfigValidator {
+  static final int MAX_VCPUS = 256;
+  static final long MIN_MEMORY_MIB = 16;
+  static final long MAX_MEMORY_MIB = 1L << 22;
+  static final int MAX_MEMORY_SLOTS = 256;
+  static final int MAX_DISKS = 16;
+  static final int MAX_NICS = 8;
+  static final int MAX_NAME_LENGTH = 128;
+
+  private static final Pattern CPU_DRIVER = Pattern.compile("[a-z0-9-]{1,40}-x86_64-cpu");
+  private static final Set<String> CPU_PROPS =
+      Set.of("socket-id", "die-id", "cluster-id", "core-id", "thread-id", "node-id");
+
+  private VmConfigValidator() {}
+
+  /** Checks every field and fills defaults, so two equivalent configs compare equal. */
+  public static VmConfig validate(VmConfig c) {
+    if (c.name() != null
+        && (c.name().length() > MAX_NAME_LENGTH
+            || c.name().chars().anyMatch(Character::isISOControl))) {
+      throw ApiException.invalid("name must be at most 128 printable characters");
+    }
+    int vcpus = (int) Ids.bounded("vcpus", c.vcpus(), 1, MAX_VCPUS);
+    int maxVcpus =
+        (int)
+            Ids.bounded("max_vcpus", c.maxVcpus() == null ? vcpus : c.maxVcpus(), vcpus, MAX_VCPUS);
+    long memoryMib = Ids.bounded("memory_mib", c.memoryMib(), MIN_MEMORY_MIB, MAX_MEMORY_MIB);
+    int slots =
+        (int)
+            Ids.bounded(
+                "memory_slots", c.memorySlots() == null ? 0 : c.memorySlots(), 0, MAX_MEMORY_SLOTS);
+    long maxMemoryMib =
+        Ids.bounded(
+            "max_memory_mib",
+            c.maxMemoryMib() == null ? memoryMib : c.maxMemoryMib(),
+            memoryMib,
+            MAX_MEMORY_MIB);
+    if (slots == 0 && maxMemoryMib != memoryMib) {
+      throw ApiException.invalid("max_memory_mib above memory_mib needs memory_slots");
+    }
+    List<VmDisk> disks = disks(c.disks());
+    List<VmNic> nics = nics(c.nics());
+    Hotplugged hotplugged =
+        hotplugged(c.hotplugged(), vcpus, maxVcpus, memoryMib, maxMemoryMib, slots);
+    return new VmConfig(
+        c.name(), vcpus, maxVcpus, memoryMib, maxMemoryMib, slots, disks, nics, hotplugged);
+  }
+
+  private static List<VmDisk> disks(List<VmDisk> requested) {
+    List<VmDisk> disks = requested == null ? List.of() : requested;
+    if (disks.size() > MAX_DISKS) {
+      throw ApiException.invalid("at most 16 disks");
+    }
+    noNulls(disks, "disks");
+    disks.forEach(
+        d -> {
+          Ids.pool(d.pool());
+          Ids.id("disk_id", d.diskId());
+        });
+    unique(disks, "disk");
+    return disks;
+  }
+
+  private static List<VmNic> nics(List<VmNic> requested) {
+    List<VmNic> nics = requested == null ? List.of() : requested;
+    if (nics.size() > MAX_NICS) {
+      throw ApiException.invalid("at most 8 nics");
+    }
+    noNulls(nics, "nics");
+    nics.forEach(
+        n -> {
+          Ids.ifname("tap", n.tap());
+          Ids.mac(n.mac());
+        });
+    unique(nics.stream().map(VmNic::tap).toList(), "tap");
+    unique(nics.stream().map(VmNic::mac).toList(), "mac");
+    return nics;
+  }
+
+  /** The devices plugged into the running VM, replayed on start: they must fit the maxima. */
+  private static Hotplugged hotplugged(
+      Hotplugged requested, int vcpus, int maxVcpus, long memoryMib, long maxMemoryMib, int slots) {
+    Hotplugged hotplugged =
+        requested == null
+            ? Hotplugged.none()
+            : new Hotplugged(
+                requested.cpus() == null ? List.of() : requested.cpus(),
+                requested.memory() == null ? List.of() : requested.memory());
+    noNulls(hotplugged.cpus(), "hot-plugged cpus");
+    noNulls(hotplugged.memory(), "hot-plugged memory");
+    for (HotplugCpu cpu : hotplugged.cpus()) {
+      Ids.id("device_id", cpu.deviceId());
+      if (cpu.driver() == null || !CPU_DRIVER.matcher(cpu.driver()).matches()) {
+        throw ApiException.invalid("hot-plugged cpu driver has an invalid format");
+      }
+      if (cpu.props() == null || !CPU_PROPS.containsAll(cpu.props().keySet())) {
+        throw ApiException.invalid("hot-plugged cpu props must be slot ids");
+      }
+      cpu.props().values().forEach(v -> Ids.bounded("cpu slot id", v, 0, 1023));
+    }
+    unique(hotplugged.cpus().stream().map(HotplugCpu::deviceId).toList(), "cpu device_id");
+    if (vcpus + hotplugged.cpus().size() > maxVcpus) {
+      throw ApiException.invalid("hot-plugged cpus exceed max_vcpus");
+    }
+    long pluggedMib = 0;
+    for (HotplugMemory dimm : hotplugged.memory()) {
+      Ids.id("device_id", dimm.deviceId());
+      pluggedMib += Ids.bounded("hot-plugged size_mib", dimm.sizeMib(), 1, maxMemoryMib);
+    }
+    unique(hotplugged.memory().stream().map(HotplugMemory::deviceId).toList(), "memory device_id");
+    if (hotplugged.memory().size() > slots || memoryMib + pluggedMib > maxMemoryMib) {
+      throw ApiException.invalid("hot-plugged memory exceeds memory_slots or max_memory_mib");
+    }
+    return hotplugged;
+  }
+
+  /** JSON {@code [null]} is a list with a null element; refused here rather than as a 500. */
+  private static void noNulls(List<?> values, String what) {
+    if (values.stream().anyMatch(v -> v == null)) {
+      throw ApiException.invalid(what + " must not contain null");
+    }
+  }
+
+  private static void unique(List<?> values, String what) {
+    if (Set.copyOf(values).size() != values.size()) {
+      throw ApiException.invalid("duplicate " + what);
+    }
+  }
+}

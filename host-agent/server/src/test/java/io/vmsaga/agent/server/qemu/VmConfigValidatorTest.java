@@ -1,0 +1,212 @@
+package io.vmsaga.agent.server.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmsaga.agent.api.HotplugCpu;
+import io.vmsaga.agent.api.HotplugMemory;
+import io.vmsaga.agent.api.Hotplugged;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmDisk;
+import io.vmsaga.agent.api.VmNic;
+import io.vmsaga.agent.server.ApiException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Every rule of a VM config, without QEMU: each broken rule is a 400 {@code invalid}. */
+class VmConfigValidatorTest {
+  private static final VmDisk DISK = new VmDisk("local", "d1");
+  private static final VmNic NIC = new VmNic("vtt0", "52:54:00:00:00:01");
+  private static final HotplugCpu CPU =
+      new HotplugCpu(
+          "c1", "max-x86_64-cpu", Map.of("socket-id", 1L, "core-id", 0L, "thread-id", 0L));
+
+  /** A valid config to break one field of. */
+  private static VmConfig config(
+      Integer vcpus,
+      Integer maxVcpus,
+      Long memoryMib,
+      Long maxMemoryMib,
+      Integer slots,
+      List<VmDisk> disks,
+      List<VmNic> nics,
+      Hotplugged hotplugged) {
+    return new VmConfig(
+        "vm", vcpus, maxVcpus, memoryMib, maxMemoryMib, slots, disks, nics, hotplugged);
+  }
+
+  private static VmConfig minimal() {
+    return config(1, null, 64L, null, null, null, null, null);
+  }
+
+  private static void assertInvalid(VmConfig config, String messagePart) {
+    ApiException e = assertThrows(ApiException.class, () -> VmConfigValidator.validate(config));
+    assertEquals("invalid", e.code());
+    assertEquals(400, e.status().code());
+    assertTrue(e.getMessage().contains(messagePart), e.getMessage());
+  }
+
+  @Test
+  void defaultsAreFilledSoEquivalentConfigsCompareEqual() {
+    VmConfig filled = VmConfigValidator.validate(minimal());
+    assertEquals(
+        new VmConfig("vm", 1, 1, 64L, 64L, 0, List.of(), List.of(), Hotplugged.none()), filled);
+    assertEquals(filled, VmConfigValidator.validate(filled));
+    assertEquals(
+        filled,
+        VmConfigValidator.validate(
+            config(1, 1, 64L, 64L, 0, List.of(), List.of(), new Hotplugged(null, null))));
+  }
+
+  @Test
+  void aFullConfigPasses() {
+    VmConfig full =
+        config(
+            1,
+            4,
+            1024L,
+            4096L,
+            4,
+            List.of(DISK, new VmDisk("shared", "d2")),
+            List.of(NIC, new VmNic("vtt1", "52:54:00:00:00:02")),
+            new Hotplugged(List.of(CPU), List.of(new HotplugMemory("m1", 512L))));
+    assertEquals(full, VmConfigValidator.validate(full));
+  }
+
+  @Test
+  void name() {
+    assertInvalid(
+        new VmConfig("x".repeat(129), 1, null, 64L, null, null, null, null, null), "name");
+    assertInvalid(new VmConfig("a\nb", 1, null, 64L, null, null, null, null, null), "name");
+    VmConfigValidator.validate(new VmConfig(null, 1, null, 64L, null, null, null, null, null));
+    VmConfigValidator.validate(
+        new VmConfig("x".repeat(128), 1, null, 64L, null, null, null, null, null));
+  }
+
+  @Test
+  void vcpusWithinOneTo256AndAtMostMaxVcpus() {
+    assertInvalid(config(null, null, 64L, null, null, null, null, null), "vcpus is required");
+    assertInvalid(config(0, null, 64L, null, null, null, null, null), "vcpus must be 1..256");
+    assertInvalid(config(257, null, 64L, null, null, null, null, null), "vcpus must be 1..256");
+    assertInvalid(config(3, 2, 64L, null, null, null, null, null), "max_vcpus must be 3..256");
+    assertInvalid(config(1, 257, 64L, null, null, null, null, null), "max_vcpus");
+    assertEquals(
+        256,
+        VmConfigValidator.validate(config(256, null, 64L, null, null, null, null, null))
+            .maxVcpus());
+  }
+
+  @Test
+  void memoryBetween16MibAnd4TibAndMaxMemoryNeedsSlots() {
+    assertInvalid(config(1, null, null, null, null, null, null, null), "memory_mib is required");
+    assertInvalid(config(1, null, 15L, null, null, null, null, null), "memory_mib");
+    assertInvalid(config(1, null, (1L << 22) + 1, null, null, null, null, null), "memory_mib");
+    assertInvalid(config(1, null, 64L, 32L, 1, null, null, null), "max_memory_mib");
+    assertInvalid(
+        config(1, null, 64L, 128L, null, null, null, null),
+        "max_memory_mib above memory_mib needs memory_slots");
+    assertInvalid(config(1, null, 64L, 128L, -1, null, null, null), "memory_slots");
+    assertInvalid(config(1, null, 64L, 128L, 257, null, null, null), "memory_slots");
+    VmConfigValidator.validate(config(1, null, 64L, 128L, 1, null, null, null));
+  }
+
+  @Test
+  void disksAtMost16WellFormedAndUnique() {
+    assertInvalid(
+        config(1, null, 64L, null, null, List.of(new VmDisk("tmp", "d1")), null, null), "pool");
+    assertInvalid(
+        config(1, null, 64L, null, null, List.of(new VmDisk("local", "D1")), null, null),
+        "disk_id");
+    assertInvalid(
+        config(1, null, 64L, null, null, List.of(new VmDisk("local", "../d1")), null, null),
+        "disk_id");
+    assertInvalid(
+        config(1, null, 64L, null, null, List.of(DISK, DISK), null, null), "duplicate disk");
+    List<VmDisk> seventeen =
+        IntStream.range(0, 17).mapToObj(i -> new VmDisk("local", "d" + i)).toList();
+    assertInvalid(config(1, null, 64L, null, null, seventeen, null, null), "at most 16 disks");
+    VmConfigValidator.validate(
+        config(1, null, 64L, null, null, seventeen.subList(0, 16), null, null));
+    assertInvalid(config(1, null, 64L, null, null, Arrays.asList(DISK, null), null, null), "null");
+  }
+
+  @Test
+  void nicsAtMost8WithUniqueTapsAndUnicastMacs() {
+    assertInvalid(
+        config(
+            1, null, 64L, null, null, null, List.of(new VmNic("Tap0", "52:54:00:00:00:01")), null),
+        "tap");
+    assertInvalid(
+        config(
+            1, null, 64L, null, null, null, List.of(new VmNic("vtt0", "01:00:5e:00:00:01")), null),
+        "mac must be unicast");
+    assertInvalid(
+        config(
+            1, null, 64L, null, null, null, List.of(new VmNic("vtt0", "52:54:00:AB:00:01")), null),
+        "mac");
+    assertInvalid(
+        config(
+            1,
+            null,
+            64L,
+            null,
+            null,
+            null,
+            List.of(NIC, new VmNic("vtt0", "52:54:00:00:00:02")),
+            null),
+        "duplicate tap");
+    assertInvalid(
+        config(1, null, 64L, null, null, null, List.of(NIC, new VmNic("vtt1", NIC.mac())), null),
+        "duplicate mac");
+    List<VmNic> nine = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      nine.add(new VmNic("vtt" + i, "52:54:00:00:00:0" + i));
+    }
+    assertInvalid(config(1, null, 64L, null, null, null, nine, null), "at most 8 nics");
+    VmConfigValidator.validate(config(1, null, 64L, null, null, null, nine.subList(0, 8), null));
+    assertInvalid(
+        config(1, null, 64L, null, null, null, Arrays.asList((VmNic) null), null), "null");
+  }
+
+  @Test
+  void hotPluggedCpusAreWellFormedUniqueAndFitMaxVcpus() {
+    assertInvalid(hotCpus(2, new HotplugCpu("C1", CPU.driver(), CPU.props())), "device_id");
+    assertInvalid(hotCpus(2, new HotplugCpu("c1", "x;y", CPU.props())), "driver");
+    assertInvalid(hotCpus(2, new HotplugCpu("c1", null, CPU.props())), "driver");
+    assertInvalid(
+        hotCpus(2, new HotplugCpu("c1", CPU.driver(), Map.of("bogus-id", 0L))), "slot ids");
+    assertInvalid(hotCpus(2, new HotplugCpu("c1", CPU.driver(), null)), "slot ids");
+    assertInvalid(
+        hotCpus(2, new HotplugCpu("c1", CPU.driver(), Map.of("core-id", 1024L))), "cpu slot id");
+    assertInvalid(hotCpus(3, CPU, CPU), "duplicate cpu device_id");
+    assertInvalid(hotCpus(1, CPU), "hot-plugged cpus exceed max_vcpus");
+    assertEquals(List.of(CPU), VmConfigValidator.validate(hotCpus(2, CPU)).hotplugged().cpus());
+  }
+
+  @Test
+  void hotPluggedMemoryIsUniqueAndFitsSlotsAndMaxMemory() {
+    HotplugMemory m1 = new HotplugMemory("m1", 64L);
+    assertInvalid(hotMemory(2, 256L, new HotplugMemory("M1", 64L)), "device_id");
+    assertInvalid(hotMemory(2, 256L, new HotplugMemory("m1", 0L)), "hot-plugged size_mib");
+    assertInvalid(hotMemory(2, 256L, new HotplugMemory("m1", null)), "hot-plugged size_mib");
+    assertInvalid(hotMemory(2, 256L, m1, m1), "duplicate memory device_id");
+    assertInvalid(hotMemory(1, 256L, m1, new HotplugMemory("m2", 64L)), "memory_slots");
+    assertInvalid(hotMemory(2, 128L, m1, new HotplugMemory("m2", 64L)), "max_memory_mib");
+    VmConfigValidator.validate(hotMemory(2, 192L, m1, new HotplugMemory("m2", 64L)));
+  }
+
+  private static VmConfig hotCpus(int maxVcpus, HotplugCpu... cpus) {
+    return config(1, maxVcpus, 64L, null, null, null, null, new Hotplugged(List.of(cpus), null));
+  }
+
+  /** memory_mib 64, with {@code slots} slots up to {@code maxMemoryMib}. */
+  private static VmConfig hotMemory(int slots, long maxMemoryMib, HotplugMemory... dimms) {
+    return config(
+        1, null, 64L, maxMemoryMib, slots, null, null, new Hotplugged(null, List.of(dimms)));
+  }
+}
