@@ -4,6 +4,8 @@ import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.functions.dtm.BranchRef;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Select;
 import org.springframework.beans.factory.annotation.Value;
@@ -20,6 +22,7 @@ public class Agents {
 
   private final NodeUrls urls;
   private final String token;
+  private final Map<String, AgentClient> clients = new ConcurrentHashMap<>();
 
   public Agents(NodeUrls urls, @Value("${vmsaga.agent-token}") String token) {
     this.urls = urls;
@@ -43,9 +46,13 @@ public class Agents {
     return at(url);
   }
 
-  /** The agent at a URL, before its node is registered. */
+  /**
+   * The agent at a URL, before its node is registered too. One client per agent, kept: its
+   * HttpClient keeps connections alive and owns one selector thread, so a client per call would
+   * grow threads and sockets with every step.
+   */
   public AgentClient at(String url) {
-    return new AgentClient(URI.create(url), token, CALL_TIMEOUT);
+    return clients.computeIfAbsent(url, u -> new AgentClient(URI.create(u), token, CALL_TIMEOUT));
   }
 
   @Mapper

@@ -1,7 +1,6 @@
 package io.vmsaga.functions.create;
 
 import io.vmsaga.agent.api.VmAction;
-import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.saga.Branches;
@@ -37,15 +36,10 @@ public class StopQemu implements Function<Message<VmStep>, Message<?>> {
         this,
         call,
         step -> {
-          try {
-            agents
-                .on(step.vm().nodeId(), step.branch())
-                .action(step.vm().vmId(), VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
-          } catch (AgentException e) {
-            if (e.status() != 404) {
-              throw e;
-            }
-          }
+          // the agent stops an unknown VM as success, like a DELETE
+          agents
+              .on(step.vm().nodeId(), step.branch())
+              .action(step.vm().vmId(), VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
           return Replies.ok(Map.of("stopped", step.vm().vmId()));
         });
   }

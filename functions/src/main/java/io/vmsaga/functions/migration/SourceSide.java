@@ -2,7 +2,6 @@ package io.vmsaga.functions.migration;
 
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.client.AgentClient;
-import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.dtm.BranchRef;
 import org.springframework.stereotype.Component;
@@ -23,13 +22,7 @@ public class SourceSide {
 
   public void remove(MigrationPlan move, BranchRef branch) {
     AgentClient source = agents.on(move.sourceNodeId(), branch);
-    try {
-      source.action(move.vmId(), VmAction.of(VmAction.Action.STOP, TargetSide.STOP_DEADLINE_MS));
-    } catch (AgentException e) {
-      if (e.status() != 404) {
-        throw e;
-      }
-    }
+    source.action(move.vmId(), VmAction.of(VmAction.Action.STOP, TargetSide.STOP_DEADLINE_MS));
     source.deleteVm(move.vmId());
     move.nics().forEach(n -> source.deleteTap(n.sourceTap()));
     move.disks().stream()

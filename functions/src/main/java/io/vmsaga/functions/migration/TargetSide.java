@@ -73,13 +73,7 @@ public class TargetSide {
   }
 
   private static void stop(AgentClient target, String vmId) {
-    try {
-      target.action(vmId, VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
-    } catch (AgentException e) {
-      if (e.status() != 404) {
-        throw e;
-      }
-    }
+    target.action(vmId, VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
   }
 
   private static Optional<String> leftOver(MigrationPlan move, String what) {

@@ -72,7 +72,7 @@ class ComponentCrashE2ETest {
   private static void restartStack() throws Exception {
     var up =
         new ProcessBuilder(
-                Path.of(env("VMSAGA_HOME")).getParent().resolve("scripts/dev").toString(), "up")
+                Path.of(System.getProperty("vmsaga.root"), "scripts", "dev").toString(), "up")
             .redirectErrorStream(true)
             .start();
     String output = new String(up.getInputStream().readAllBytes());
