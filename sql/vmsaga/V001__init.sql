@@ -93,7 +93,7 @@ CREATE TABLE reservation (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
 -- DTM's sub-transaction barrier, here so that it commits in the same local transaction as the
--- business rows (DESIGN §4).
+-- business rows (docs/design.md §4).
 CREATE TABLE dtm_barrier (
   id          BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
   trans_type  VARCHAR(45)  NOT NULL DEFAULT '',

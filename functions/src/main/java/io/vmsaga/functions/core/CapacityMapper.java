@@ -18,18 +18,18 @@ public interface CapacityMapper {
       String id,
       int maxVms,
       int maxVcpus,
-      int maxMemoryMb,
+      int maxMemoryMib,
       int usedVms,
       int usedVcpus,
-      int usedMemoryMb) {
+      int usedMemoryMib) {
     /** Room for one more VM of this size. */
-    public boolean fits(int vcpus, int memoryMb) {
-      return usedVms + 1 <= maxVms && fitsMore(vcpus, memoryMb);
+    public boolean fits(int vcpus, int memoryMib) {
+      return usedVms + 1 <= maxVms && fitsMore(vcpus, memoryMib);
     }
 
     /** Room for this much more in VMs the tenant already has. */
-    public boolean fitsMore(int vcpus, int memoryMb) {
-      return usedVcpus + vcpus <= maxVcpus && usedMemoryMb + memoryMb <= maxMemoryMb;
+    public boolean fitsMore(int vcpus, int memoryMib) {
+      return usedVcpus + vcpus <= maxVcpus && usedMemoryMib + memoryMib <= maxMemoryMib;
     }
   }
 
@@ -37,21 +37,21 @@ public interface CapacityMapper {
       String id,
       String status,
       int cpus,
-      int memoryMb,
+      int memoryMib,
       double cpuOvercommit,
       double memoryOvercommit,
       int committedVcpus,
-      int committedMemoryMb) {
+      int committedMemoryMib) {
     public double freeVcpus() {
       return cpus * cpuOvercommit - committedVcpus;
     }
 
-    public double freeMemoryMb() {
-      return memoryMb * memoryOvercommit - committedMemoryMb;
+    public double freeMemoryMib() {
+      return memoryMib * memoryOvercommit - committedMemoryMib;
     }
 
-    public boolean fits(int vcpus, int memoryMb) {
-      return "active".equals(status) && freeVcpus() >= vcpus && freeMemoryMb() >= memoryMb;
+    public boolean fits(int vcpus, int memoryMib) {
+      return "active".equals(status) && freeVcpus() >= vcpus && freeMemoryMib() >= memoryMib;
     }
   }
 
@@ -61,24 +61,24 @@ public interface CapacityMapper {
       String tenantId,
       String nodeId,
       int vcpus,
-      int memoryMb,
+      int memoryMib,
       String state) {}
 
   @Select(
-      "SELECT id, max_vms, max_vcpus, max_memory_mb, used_vms, used_vcpus, used_memory_mb FROM tenant WHERE id = #{id} FOR UPDATE")
+      "SELECT id, max_vms, max_vcpus, max_memory_mib, used_vms, used_vcpus, used_memory_mib FROM tenant WHERE id = #{id} FOR UPDATE")
   TenantQuota lockTenant(String id);
 
   @Select(
-      "SELECT id, status, cpus, memory_mb, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mb FROM node WHERE id = #{id} FOR UPDATE")
+      "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node WHERE id = #{id} FOR UPDATE")
   NodeCapacity lockNode(String id);
 
   @Select(
-      "SELECT id, status, cpus, memory_mb, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mb FROM node ORDER BY id")
+      "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node ORDER BY id")
   java.util.List<NodeCapacity> nodes();
 
   @Insert(
-      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
-          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'held', "
+      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, state, expires_at) "
+          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMib}, 'held', "
           + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
   void hold(
       @Param("r") Reservation reservation,
@@ -100,8 +100,8 @@ public interface CapacityMapper {
    * tenant usage.
    */
   @Insert(
-      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
-          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMb}, 'migrating', "
+      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, state, expires_at) "
+          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMib}, 'migrating', "
           + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
   void holdMigrationTarget(
       @Param("r") Reservation reservation,
@@ -112,11 +112,11 @@ public interface CapacityMapper {
   void commitMigrationTarget(String id);
 
   @Select(
-      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId}")
+      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, state FROM reservation WHERE vm_id = #{vmId}")
   java.util.List<Reservation> reservationsOf(String vmId);
 
   @Select(
-      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mb, state FROM reservation WHERE vm_id = #{vmId} FOR UPDATE")
+      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, state FROM reservation WHERE vm_id = #{vmId} FOR UPDATE")
   java.util.List<Reservation> lockReservationsOf(String vmId);
 
   /**
@@ -133,9 +133,9 @@ public interface CapacityMapper {
     var held = lockReservationsOf(vmId).stream().filter(which).toList();
     for (var r : held) {
       if (!r.state().equals("migrating")) {
-        moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMb());
+        moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMib());
       }
-      moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
+      moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMib());
       delete(r.id());
     }
     return held;
@@ -148,9 +148,9 @@ public interface CapacityMapper {
    * Grows a live VM's commitment, for hot-plug: quota and node counters move by the same amounts.
    */
   @Update(
-      "UPDATE reservation SET vcpus = vcpus + #{vcpus}, memory_mb = memory_mb + #{memoryMb} "
+      "UPDATE reservation SET vcpus = vcpus + #{vcpus}, memory_mib = memory_mib + #{memoryMib} "
           + "WHERE vm_id = #{vmId} AND state = 'committed'")
-  int grow(String vmId, int vcpus, int memoryMb);
+  int grow(String vmId, int vcpus, int memoryMib);
 
   @Delete("DELETE FROM reservation WHERE id = #{id}")
   void delete(String id);
@@ -158,12 +158,12 @@ public interface CapacityMapper {
   /** Moves the tenant's usage by these (signed) amounts. */
   @Update(
       "UPDATE tenant SET used_vms = used_vms + #{vms}, used_vcpus = used_vcpus + #{vcpus}, "
-          + "used_memory_mb = used_memory_mb + #{memoryMb} WHERE id = #{tenantId}")
-  void moveTenantUsage(String tenantId, int vms, int vcpus, int memoryMb);
+          + "used_memory_mib = used_memory_mib + #{memoryMib} WHERE id = #{tenantId}")
+  void moveTenantUsage(String tenantId, int vms, int vcpus, int memoryMib);
 
   /** Moves the node's commitment by these (signed) amounts. */
   @Update(
       "UPDATE node SET committed_vcpus = committed_vcpus + #{vcpus}, "
-          + "committed_memory_mb = committed_memory_mb + #{memoryMb} WHERE id = #{nodeId}")
-  void moveNodeCommitment(String nodeId, int vcpus, int memoryMb);
+          + "committed_memory_mib = committed_memory_mib + #{memoryMib} WHERE id = #{nodeId}")
+  void moveNodeCommitment(String nodeId, int vcpus, int memoryMib);
 }

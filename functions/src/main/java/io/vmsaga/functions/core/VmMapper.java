@@ -18,25 +18,25 @@ public interface VmMapper {
       String state,
       int vcpus,
       int maxVcpus,
-      int memoryMb,
-      int maxMemoryMb,
+      int memoryMib,
+      int maxMemoryMib,
       String ownerGid,
       String lastGid,
       String lastOutcome) {}
 
-  record DiskRow(String id, String nodeId, String pool, int sizeGb) {}
+  record DiskRow(String id, String nodeId, String pool, int sizeGib) {}
 
   record NicRow(String id, String networkId, String mac, String tap) {}
 
   @Insert(
-      "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid) "
+      "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid) "
           + "VALUES (#{vm.vmId}, #{vm.tenantId}, #{vm.nodeId}, #{vm.name}, 'creating', #{vm.vcpus}, #{vm.maxVcpus}, "
-          + "#{vm.memoryMb}, #{vm.maxMemoryMb}, #{gid}, #{gid})")
+          + "#{vm.memoryMib}, #{vm.maxMemoryMib}, #{gid}, #{gid})")
   void insertCreating(@Param("vm") VmPlan vm, @Param("gid") String gid);
 
   @Insert(
-      "INSERT IGNORE INTO disk (id, vm_id, node_id, pool, size_gb) VALUES (#{d.diskId}, #{vmId}, "
-          + "IF(#{d.pool} = 'shared', NULL, #{nodeId}), #{d.pool}, #{d.sizeGb})")
+      "INSERT IGNORE INTO disk (id, vm_id, node_id, pool, size_gib) VALUES (#{d.diskId}, #{vmId}, "
+          + "IF(#{d.pool} = 'shared', NULL, #{nodeId}), #{d.pool}, #{d.sizeGib})")
   void insertDisk(
       @Param("vmId") String vmId, @Param("nodeId") String nodeId, @Param("d") VmPlan.Disk disk);
 
@@ -64,8 +64,8 @@ public interface VmMapper {
       "UPDATE vm SET state = #{to} WHERE id = #{vmId} AND state = #{from} AND owner_gid IS NULL")
   int moveState(String vmId, String from, String to);
 
-  @Update("UPDATE vm SET vcpus = #{vcpus}, memory_mb = #{memoryMb} WHERE id = #{vmId}")
-  void resize(String vmId, int vcpus, int memoryMb);
+  @Update("UPDATE vm SET vcpus = #{vcpus}, memory_mib = #{memoryMib} WHERE id = #{vmId}")
+  void resize(String vmId, int vcpus, int memoryMib);
 
   @Delete("DELETE FROM disk WHERE vm_id = #{vmId}")
   void deleteDisks(String vmId);
@@ -73,24 +73,29 @@ public interface VmMapper {
   @Delete("DELETE FROM nic WHERE vm_id = #{vmId}")
   void deleteNics(String vmId);
 
-  @Delete("DELETE FROM vm WHERE id = #{vmId} AND owner_gid = #{gid}")
-  int deleteOwned(String vmId, String gid);
+  /**
+   * Removes the VM this saga owns, or settled last and nobody took since: a create whose last step
+   * committed but whose answer DTM never got is rolled back by its timeout all the same.
+   */
+  @Delete(
+      "DELETE FROM vm WHERE id = #{vmId} AND (owner_gid = #{gid} OR (owner_gid IS NULL AND last_gid = #{gid}))")
+  int deleteOwnedOrSettledBy(String vmId, String gid);
 
   /** Removes the row a create saga's first step inserted, as long as that saga still creates it. */
   @Delete("DELETE FROM vm WHERE id = #{vmId} AND owner_gid = #{gid} AND state = 'creating'")
   int deleteCreating(String vmId, String gid);
 
   @Select(
-      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid, last_outcome "
+      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome "
           + "FROM vm WHERE id = #{vmId}")
   VmRow find(String vmId);
 
   @Select(
-      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid, last_gid, last_outcome "
+      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome "
           + "FROM vm WHERE tenant_id = #{tenantId} ORDER BY created_at, id")
   List<VmRow> ofTenant(String tenantId);
 
-  @Select("SELECT id, node_id, pool, size_gb FROM disk WHERE vm_id = #{vmId} ORDER BY id")
+  @Select("SELECT id, node_id, pool, size_gib FROM disk WHERE vm_id = #{vmId} ORDER BY id")
   List<DiskRow> disksOf(String vmId);
 
   @Select("SELECT id, network_id, mac, tap FROM nic WHERE vm_id = #{vmId} ORDER BY id")

@@ -12,13 +12,13 @@ public record VmPlan(
     String nodeId,
     int vcpus,
     int maxVcpus,
-    int memoryMb,
-    int maxMemoryMb,
+    int memoryMib,
+    int maxMemoryMib,
     int memorySlots,
     Disk disk,
     Nic nic) {
 
-  public record Disk(String diskId, String pool, int sizeGb) {}
+  public record Disk(String diskId, String pool, int sizeGib) {}
 
   public record Nic(String nicId, String networkId, String bridge, String tap, String mac) {}
 
@@ -35,7 +35,7 @@ public record VmPlan(
     return new Nic(vmId + "-nic0", networkId, bridge, "vt" + h.substring(0, 12), mac);
   }
 
-  public static Disk diskFor(String vmId, boolean shared, int sizeGb) {
-    return new Disk(vmId + "-disk0", shared ? "shared" : "local", sizeGb);
+  public static Disk diskFor(String vmId, boolean shared, int sizeGib) {
+    return new Disk(vmId + "-disk0", shared ? "shared" : "local", sizeGib);
   }
 }

@@ -32,7 +32,7 @@ public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
           return Replies.ok(
               agents
                   .on(step.vm().nodeId(), step.branch())
-                  .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGb() * 1024L)));
+                  .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGib() * 1024L)));
         });
   }
 }

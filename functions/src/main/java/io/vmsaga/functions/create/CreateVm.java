@@ -34,9 +34,9 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       String name,
       Integer vcpus,
       Integer maxVcpus,
-      Integer memoryMb,
-      Integer maxMemoryMb,
-      Integer diskGb,
+      Integer memoryMib,
+      Integer maxMemoryMib,
+      Integer diskGib,
       String networkId,
       String nodeId,
       boolean sharedStorage,
@@ -88,9 +88,12 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       return Replies.notFound("network");
     }
     int maxVcpus = request.maxVcpus() == null ? request.vcpus() : request.maxVcpus();
-    int maxMemoryMb = request.maxMemoryMb() == null ? request.memoryMb() : request.maxMemoryMb();
+    int maxMemoryMib =
+        request.maxMemoryMib() == null ? request.memoryMib() : request.maxMemoryMib();
     String nodeId =
-        request.nodeId() != null ? request.nodeId() : pickNode(request.vcpus(), request.memoryMb());
+        request.nodeId() != null
+            ? request.nodeId()
+            : pickNode(request.vcpus(), request.memoryMib());
     if (nodeId == null) {
       return Replies.conflict("no_capacity", "no node has room for this VM");
     }
@@ -107,10 +110,10 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             nodeId,
             request.vcpus(),
             maxVcpus,
-            request.memoryMb(),
-            maxMemoryMb,
-            maxMemoryMb > request.memoryMb() ? 4 : 0,
-            VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGb()),
+            request.memoryMib(),
+            maxMemoryMib,
+            maxMemoryMib > request.memoryMib() ? 4 : 0,
+            VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGib()),
             VmPlan.nicFor(vmId, network.id(), network.bridge()));
     sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
     log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
@@ -138,10 +141,11 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
   }
 
   /** The active node with the most free memory that fits the VM, overcommit ratios applied. */
-  private String pickNode(int vcpus, int memoryMb) {
+  private String pickNode(int vcpus, int memoryMib) {
     return capacity.nodes().stream()
-        .filter(n -> n.fits(vcpus, memoryMb))
-        .max(Comparator.comparingDouble(NodeCapacity::freeMemoryMb).thenComparing(NodeCapacity::id))
+        .filter(n -> n.fits(vcpus, memoryMib))
+        .max(
+            Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id))
         .map(NodeCapacity::id)
         .orElse(null);
   }
@@ -151,8 +155,8 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
         new Check()
             .matches(r.name(), Check.NAME, "name", true)
             .range(r.vcpus(), 1, 64, "vcpus")
-            .range(r.memoryMb(), 64, 1024 * 1024, "memoryMb")
-            .range(r.diskGb(), 1, 16 * 1024, "diskGb")
+            .range(r.memoryMib(), 64, 1024 * 1024, "memoryMib")
+            .range(r.diskGib(), 1, 16 * 1024, "diskGib")
             .matches(r.networkId(), Check.ID, "networkId", true)
             .matches(r.nodeId(), Check.ID, "nodeId", false)
             .matches(r.tenantId(), Check.ID, "tenantId", false)
@@ -160,9 +164,12 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     if (r.maxVcpus() != null) {
       check.range(r.maxVcpus(), r.vcpus() == null ? 1 : r.vcpus(), 64, "maxVcpus");
     }
-    if (r.maxMemoryMb() != null) {
+    if (r.maxMemoryMib() != null) {
       check.range(
-          r.maxMemoryMb(), r.memoryMb() == null ? 64 : r.memoryMb(), 1024 * 1024, "maxMemoryMb");
+          r.maxMemoryMib(),
+          r.memoryMib() == null ? 64 : r.memoryMib(),
+          1024 * 1024,
+          "maxMemoryMib");
     }
     return check;
   }

@@ -5,7 +5,7 @@ import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.dtm.Saga;
 import java.time.Duration;
 
-/** createVm: seven steps, each with the compensation that undoes it (DESIGN §5). */
+/** createVm: seven steps, each with the compensation that undoes it (docs/design.md §5). */
 public final class CreateVmSaga {
   private CreateVmSaga() {}
 

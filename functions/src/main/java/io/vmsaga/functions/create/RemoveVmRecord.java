@@ -27,7 +27,7 @@ public class RemoveVmRecord implements Function<Message<VmStep>, Message<?>> {
         call,
         step -> {
           String vmId = step.vm().vmId();
-          if (vms.deleteOwned(vmId, step.branch().gid()) == 1) {
+          if (vms.deleteOwnedOrSettledBy(vmId, step.branch().gid()) == 1) {
             vms.deleteDisks(vmId);
             vms.deleteNics(vmId);
           }

@@ -42,10 +42,10 @@ public class ReserveResources implements Function<Message<VmStep>, Message<?>> {
           VmPlan vm = step.vm();
           var tenant = capacity.lockTenant(vm.tenantId());
           var node = capacity.lockNode(vm.nodeId());
-          if (tenant == null || !tenant.fits(vm.vcpus(), vm.memoryMb())) {
+          if (tenant == null || !tenant.fits(vm.vcpus(), vm.memoryMib())) {
             return Replies.failure("quota_exceeded", "the tenant's quota has no room for this VM");
           }
-          if (node == null || !node.fits(vm.vcpus(), vm.memoryMb())) {
+          if (node == null || !node.fits(vm.vcpus(), vm.memoryMib())) {
             return Replies.failure(
                 "no_capacity", "node " + vm.nodeId() + " has no room for this VM");
           }
@@ -56,12 +56,12 @@ public class ReserveResources implements Function<Message<VmStep>, Message<?>> {
                   vm.tenantId(),
                   vm.nodeId(),
                   vm.vcpus(),
-                  vm.memoryMb(),
+                  vm.memoryMib(),
                   "held"),
               step.branch().gid(),
               HOLD_SECONDS);
-          capacity.moveTenantUsage(vm.tenantId(), 1, vm.vcpus(), vm.memoryMb());
-          capacity.moveNodeCommitment(vm.nodeId(), vm.vcpus(), vm.memoryMb());
+          capacity.moveTenantUsage(vm.tenantId(), 1, vm.vcpus(), vm.memoryMib());
+          capacity.moveNodeCommitment(vm.nodeId(), vm.vcpus(), vm.memoryMib());
           vms.insertCreating(vm, step.branch().gid());
           return Replies.ok(new Reserved(vm.vmId(), vm.nodeId()));
         });

@@ -80,7 +80,7 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
     var disk =
         vms.disksOf(vm.id()).stream()
             .findFirst()
-            .map(d -> new VmPlan.Disk(d.id(), d.pool(), d.sizeGb()))
+            .map(d -> new VmPlan.Disk(d.id(), d.pool(), d.sizeGib()))
             .orElse(VmPlan.diskFor(vm.id(), false, 1));
     var nic =
         vms.nicsOf(vm.id()).stream()
@@ -101,8 +101,8 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
         vm.nodeId(),
         vm.vcpus(),
         vm.maxVcpus(),
-        vm.memoryMb(),
-        vm.maxMemoryMb(),
+        vm.memoryMib(),
+        vm.maxMemoryMib(),
         0,
         disk,
         nic);

@@ -83,6 +83,19 @@ public final class Saga {
     return gid;
   }
 
+  /** Every function the saga names, actions and compensations, in order. */
+  public List<String> functions() {
+    return steps.stream()
+        .flatMap(s -> java.util.stream.Stream.of(s.action(), s.compensate()))
+        .filter(name -> !name.isEmpty())
+        .toList();
+  }
+
+  /** The pivot's branch id, or null for a saga without one. */
+  public String pivotBranchId() {
+    return pivotBranchId;
+  }
+
   /** The action of every step, in order. */
   public List<String> actions() {
     return steps.stream().map(SagaRequest.Step::action).toList();

@@ -6,7 +6,8 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
 /**
- * The body of DTM's {@code POST /api/dtmsvr/submit} for a saga (DESIGN §3). Times are in seconds.
+ * The body of DTM's {@code POST /api/dtmsvr/submit} for a saga (docs/design.md §3). Times are in
+ * seconds.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SagaRequest(

@@ -26,7 +26,7 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
       String vmId,
       String targetNodeId,
       Integer maxDowntimeMs,
-      Integer maxBandwidthMb,
+      Integer maxBandwidthMibps,
       Boolean autoConverge,
       Boolean xbzrle,
       boolean awaitResult)
@@ -50,8 +50,8 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
           if (r.maxDowntimeMs() != null) {
             check.range(r.maxDowntimeMs(), 1, 60_000, "maxDowntimeMs");
           }
-          if (r.maxBandwidthMb() != null) {
-            check.range(r.maxBandwidthMb(), 1, 1 << 20, "maxBandwidthMb");
+          if (r.maxBandwidthMibps() != null) {
+            check.range(r.maxBandwidthMibps(), 1, 1 << 20, "maxBandwidthMibps");
           }
           if (check.failed()) {
             return check.reply();
@@ -61,7 +61,7 @@ public class MigrateVm implements Function<Message<MigrateVm.Request>, Message<?
                   r.xbzrle(),
                   r.autoConverge(),
                   r.maxDowntimeMs() == null ? null : r.maxDowntimeMs().longValue(),
-                  r.maxBandwidthMb() == null ? null : r.maxBandwidthMb().longValue());
+                  r.maxBandwidthMibps() == null ? null : r.maxBandwidthMibps().longValue());
           return moves.start(
               vm,
               new Moves.Order(

@@ -4,9 +4,9 @@ import io.vmsaga.functions.dtm.Saga;
 import java.time.Duration;
 
 /**
- * Live migration over shared storage (DESIGN §5). The pivot is QEMU's {@code completed}, seen by
- * awaitMigration: the VM runs on the target and the source sits in {@code postmigrate}. The steps
- * after it have no compensation; should the saga still roll back past it (its timeout), the
+ * Live migration over shared storage (docs/design.md §5). The pivot is QEMU's {@code completed},
+ * seen by awaitMigration: the VM runs on the target and the source sits in {@code postmigrate}. The
+ * steps after it have no compensation; should the saga still roll back past it (its timeout), the
  * compensations keep the VM where it runs and finish the move instead (see ReleaseMigrationTarget).
  */
 public final class MigrateVmSaga {

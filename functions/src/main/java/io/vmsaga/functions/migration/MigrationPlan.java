@@ -20,7 +20,7 @@ public record MigrationPlan(
     String targetHost,
     Integer incomingPort,
     int vcpus,
-    int memoryMb,
+    int memoryMib,
     boolean wasRunning,
     List<Disk> disks,
     List<Nic> nics,

@@ -30,7 +30,7 @@ public class MoveRecords {
   /** False when the target node has no room for the VM (overcommit ratios applied). */
   public boolean holdTarget(MigrationPlan move, String gid) {
     var node = capacity.lockNode(move.targetNodeId());
-    if (node == null || !node.fits(move.vcpus(), move.memoryMb())) {
+    if (node == null || !node.fits(move.vcpus(), move.memoryMib())) {
       return false;
     }
     capacity.holdMigrationTarget(
@@ -40,11 +40,11 @@ public class MoveRecords {
             move.tenantId(),
             move.targetNodeId(),
             move.vcpus(),
-            move.memoryMb(),
+            move.memoryMib(),
             "migrating"),
         gid,
         HOLD_SECONDS);
-    capacity.moveNodeCommitment(move.targetNodeId(), move.vcpus(), move.memoryMb());
+    capacity.moveNodeCommitment(move.targetNodeId(), move.vcpus(), move.memoryMib());
     return true;
   }
 
@@ -53,7 +53,7 @@ public class MoveRecords {
     capacity.lockNode(move.targetNodeId());
     for (var r : capacity.lockReservationsOf(move.vmId())) {
       if (r.id().equals(gid) && r.state().equals("migrating")) {
-        capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
+        capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMib());
         capacity.delete(r.id());
       }
     }
@@ -73,7 +73,7 @@ public class MoveRecords {
         .forEach(capacity::lockNode);
     for (var r : capacity.lockReservationsOf(move.vmId())) {
       if (!r.id().equals(gid) && r.nodeId().equals(move.sourceNodeId())) {
-        capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMb());
+        capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMib());
         capacity.delete(r.id());
       }
     }

@@ -115,7 +115,7 @@ public class Moves {
               + " cannot migrate "
               + (live ? "live (only a running one can; use coldMigrateVm)" : "cold"));
     }
-    if (!target.fits(vm.vcpus(), vm.memoryMb())) {
+    if (!target.fits(vm.vcpus(), vm.memoryMib())) {
       return Replies.conflict("no_capacity", "node " + target.id() + " has no room for this VM");
     }
     String gid = sagas.newGid();
@@ -191,7 +191,7 @@ public class Moves {
         URI.create(nodes.agentUrl(target)).getHost(),
         live ? FIRST_PORT + Math.floorMod(gid.hashCode(), PORTS) : null,
         vm.vcpus(),
-        vm.memoryMb(),
+        vm.memoryMib(),
         live || "running".equals(vm.state()),
         disks.stream().map(d -> new MigrationPlan.Disk(d.id(), d.pool())).toList(),
         nics,

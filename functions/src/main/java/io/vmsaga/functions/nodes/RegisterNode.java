@@ -88,7 +88,7 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
     Committed committed = records.committed(request.nodeId());
     if (committed != null
         && (committed.vcpus() > inventory.cpus() * cpuRatio
-            || committed.memoryMb() > inventory.memoryMib() * memoryRatio)) {
+            || committed.memoryMib() > inventory.memoryMib() * memoryRatio)) {
       return Replies.conflict(
           "inventory_mismatch", "the node has more committed than the agent now reports");
     }
@@ -112,22 +112,22 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
     return Replies.ok(node);
   }
 
-  public record Committed(int vcpus, int memoryMb) {}
+  public record Committed(int vcpus, int memoryMib) {}
 
   @Mapper
   public interface NodeRecords {
     @Select(
-        "SELECT committed_vcpus AS vcpus, committed_memory_mb AS memory_mb FROM node WHERE id = #{id}")
+        "SELECT committed_vcpus AS vcpus, committed_memory_mib AS memory_mib FROM node WHERE id = #{id}")
     Committed committed(String id);
 
     @Select("SELECT DISTINCT bridge FROM network ORDER BY bridge")
     List<String> bridges();
 
     @Insert(
-        "INSERT INTO node (id, agent_url, cpus, memory_mb, accelerator, cpu_overcommit, memory_overcommit)"
+        "INSERT INTO node (id, agent_url, cpus, memory_mib, accelerator, cpu_overcommit, memory_overcommit)"
             + " VALUES (#{nodeId}, #{agentUrl}, #{cpus}, #{memoryMib}, #{accelerator}, #{cpuOvercommit},"
             + " #{memoryOvercommit}) ON DUPLICATE KEY UPDATE agent_url = VALUES(agent_url),"
-            + " cpus = VALUES(cpus), memory_mb = VALUES(memory_mb), accelerator = VALUES(accelerator),"
+            + " cpus = VALUES(cpus), memory_mib = VALUES(memory_mib), accelerator = VALUES(accelerator),"
             + " cpu_overcommit = VALUES(cpu_overcommit), memory_overcommit = VALUES(memory_overcommit)")
     void upsert(Registered node);
   }

@@ -28,28 +28,28 @@ public class Growth {
   }
 
   /**
-   * Moves the VM to {@code vcpus}/{@code memoryMb} (never smaller), running {@code plug} for the
+   * Moves the VM to {@code vcpus}/{@code memoryMib} (never smaller), running {@code plug} for the
    * difference.
    */
-  public Message<?> grow(DirectOps.Target target, int vcpus, int memoryMb, Runnable plug) {
+  public Message<?> grow(DirectOps.Target target, int vcpus, int memoryMib, Runnable plug) {
     VmRow vm = target.vm();
     int moreVcpus = vcpus - vm.vcpus();
-    int moreMemory = memoryMb - vm.memoryMb();
+    int moreMemory = memoryMib - vm.memoryMib();
     if (moreVcpus < 0 || moreMemory < 0) {
       return Replies.conflict(
           "unplug_unsupported", "hot-unplug is not offered; stop the VM to shrink it");
     }
-    if (vcpus > vm.maxVcpus() || memoryMb > vm.maxMemoryMb()) {
+    if (vcpus > vm.maxVcpus() || memoryMib > vm.maxMemoryMib()) {
       return Replies.conflict(
           "beyond_headroom",
           "the VM was created with at most "
               + vm.maxVcpus()
               + " vCPUs and "
-              + vm.maxMemoryMb()
+              + vm.maxMemoryMib()
               + " MiB");
     }
     if (moreVcpus == 0 && moreMemory == 0) {
-      return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMb));
+      return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMib));
     }
     return transaction.execute(
         tx -> {
@@ -60,9 +60,9 @@ public class Growth {
           capacity.moveTenantUsage(vm.tenantId(), 0, moreVcpus, moreMemory);
           capacity.moveNodeCommitment(vm.nodeId(), moreVcpus, moreMemory);
           capacity.grow(vm.id(), moreVcpus, moreMemory);
-          vms.resize(vm.id(), vcpus, memoryMb);
+          vms.resize(vm.id(), vcpus, memoryMib);
           plug.run();
-          return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMb));
+          return Replies.ok(new VmStatusView(vm.id(), target.state(), vcpus, memoryMib));
         });
   }
 

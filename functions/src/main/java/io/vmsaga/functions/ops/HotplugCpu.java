@@ -40,7 +40,7 @@ public class HotplugCpu implements Function<Message<HotplugCpu.Request>, Message
           return growth.grow(
               target,
               request.vcpus(),
-              vm.memoryMb(),
+              vm.memoryMib(),
               () -> {
                 for (int i = vm.vcpus(); i < request.vcpus(); i++) {
                   target.agent().plugCpu(vm.id(), "cpu-" + i);

@@ -8,15 +8,15 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /hotplugMemory} {@code {vmId, sizeMb}}: grows a running VM's memory to {@code sizeMb}
- * by plugging one DIMM of the difference, named after the size it brings the VM to.
+ * {@code POST /hotplugMemory} {@code {vmId, sizeMib}}: grows a running VM's memory to {@code
+ * sizeMib} by plugging one DIMM of the difference, named after the size it brings the VM to.
  */
 @Component("hotplugMemory")
 public class HotplugMemory implements Function<Message<HotplugMemory.Request>, Message<?>> {
   /** DIMMs are plugged in whole multiples of this (QEMU aligns memory backends to large pages). */
-  static final int DIMM_STEP_MB = 128;
+  static final int DIMM_STEP_MIB = 128;
 
-  public record Request(String vmId, Integer sizeMb) implements ForVm {}
+  public record Request(String vmId, Integer sizeMib) implements ForVm {}
 
   private final DirectOps ops;
   private final Growth growth;
@@ -33,13 +33,13 @@ public class HotplugMemory implements Function<Message<HotplugMemory.Request>, M
         Request.class,
         (request, target) -> {
           var vm = target.vm();
-          Integer size = request.sizeMb();
+          Integer size = request.sizeMib();
           if (size == null
               || size < 64
               || size > 1024 * 1024
-              || (size - vm.memoryMb()) % DIMM_STEP_MB != 0) {
+              || (size - vm.memoryMib()) % DIMM_STEP_MIB != 0) {
             return Replies.invalid(
-                "sizeMb must be the VM's memory plus a multiple of " + DIMM_STEP_MB);
+                "sizeMib must be the VM's memory plus a multiple of " + DIMM_STEP_MIB);
           }
           if (VmStates.move(VmStates.Operation.HOTPLUG, target.state()).isEmpty()) {
             return DirectOps.notAllowed("hot-plug", target.state());
@@ -52,7 +52,7 @@ public class HotplugMemory implements Function<Message<HotplugMemory.Request>, M
                   target
                       .agent()
                       .plugMemory(
-                          vm.id(), "dimm-" + size, new MemorySpec((long) (size - vm.memoryMb()))));
+                          vm.id(), "dimm-" + size, new MemorySpec((long) (size - vm.memoryMib()))));
         });
   }
 }

@@ -33,7 +33,7 @@ public class RebootVm implements Function<Message<RebootVm.Request>, Message<?>>
                               request.vmId(),
                               "running",
                               target.vm().vcpus(),
-                              target.vm().memoryMb()));
+                              target.vm().memoryMib()));
                     })
                 .orElseGet(() -> DirectOps.notAllowed("reboot", target.state())));
   }

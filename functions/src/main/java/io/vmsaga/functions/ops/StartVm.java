@@ -47,7 +47,7 @@ public class StartVm implements Function<Message<StartVm.Request>, Message<?>> {
                               request.vmId(),
                               "running",
                               target.vm().vcpus(),
-                              target.vm().memoryMb()));
+                              target.vm().memoryMib()));
                     })
                 .orElseGet(() -> DirectOps.notAllowed("start", target.state())));
   }

@@ -50,7 +50,7 @@ public class StopVm implements Function<Message<StopVm.Request>, Message<?>> {
                     ops.record(target.vm(), target.state(), after);
                     return Replies.ok(
                         new VmStatusView(
-                            request.vmId(), after, target.vm().vcpus(), target.vm().memoryMb()));
+                            request.vmId(), after, target.vm().vcpus(), target.vm().memoryMib()));
                   })
               .orElseGet(
                   () ->

@@ -1,4 +1,4 @@
 package io.vmsaga.functions.ops;
 
 /** What a direct operation answers: the VM's state after it, and its size. */
-public record VmStatusView(String vmId, String state, int vcpus, int memoryMb) {}
+public record VmStatusView(String vmId, String state, int vcpus, int memoryMib) {}

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs a saga branch behind DTM's sub-transaction barrier (DESIGN §4), in one local transaction
- * with the business rows it writes:
+ * Runs a saga branch behind DTM's sub-transaction barrier (docs/design.md §4), in one local
+ * transaction with the business rows it writes:
  *
  * <ul>
  *   <li>an action inserts its barrier row; a row already there means a duplicate call, or a

@@ -8,9 +8,9 @@ import org.springframework.messaging.support.MessageBuilder;
 /**
  * Replies that carry their HTTP status in the {@code statusCode} header: the AWS adapter turns that
  * header into the API Gateway status, and {@link StatusCodeHeaderFilter} does the same over HTTP,
- * so a function answers 200/409/425 identically in both places (DESIGN §7). On Lambda every header
- * of the reply becomes an HTTP header, and the adapter's own {@code contentType} is not one: hence
- * {@code Content-Type}.
+ * so a function answers 200/409/425 identically in both places (docs/design.md §7). On Lambda every
+ * header of the reply becomes an HTTP header, and the adapter's own {@code contentType} is not one:
+ * hence {@code Content-Type}.
  */
 public final class Replies {
   public static final String STATUS_HEADER = "statusCode";

@@ -43,21 +43,21 @@ public final class MigrationBench {
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    int memoryMb = args.length > 1 ? Integer.parseInt(args[1]) : 256;
-    var tenant = newTenant(2, 4, 4 * memoryMb);
+    int memoryMib = args.length > 1 ? Integer.parseInt(args[1]) : 256;
+    var tenant = newTenant(2, 4, 4 * memoryMib);
     List<Run> saga = new ArrayList<>();
     List<Run> bare = new ArrayList<>();
     try {
       for (int i = 0; i < runs; i++) {
-        saga.add(throughTheSaga(tenant, memoryMb));
-        bare.add(bareQemuToQemu(memoryMb));
+        saga.add(throughTheSaga(tenant, memoryMib));
+        bare.add(bareQemuToQemu(memoryMib));
       }
     } finally {
       execute("DELETE FROM tenant WHERE id = ?", tenant.id());
     }
     System.out.printf(
         "live migration %s -> %s, 1 vCPU, %d MiB, idle guest, %d runs each%n",
-        SOURCE, TARGET, memoryMb, runs);
+        SOURCE, TARGET, memoryMib, runs);
     print("saga", saga);
     print("bare", bare);
     System.out.printf(
@@ -70,9 +70,9 @@ public final class MigrationBench {
         median(bare, Run::downtimeMs));
   }
 
-  private static Run throughTheSaga(Tenant tenant, int memoryMb) {
+  private static Run throughTheSaga(Tenant tenant, int memoryMib) {
     var request = vm("bench-saga", "nodeId", SOURCE);
-    request.put("memoryMb", memoryMb);
+    request.put("memoryMib", memoryMib);
     request.put("sharedStorage", true);
     var created = call("createVm", tenant.token(), request);
     if (created.status() != 200) {
@@ -98,7 +98,7 @@ public final class MigrationBench {
     }
   }
 
-  private static Run bareQemuToQemu(int memoryMb) throws Exception {
+  private static Run bareQemuToQemu(int memoryMib) throws Exception {
     String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     String disk = id + "-disk0";
     String sourceTap = "vtb" + id.substring(6) + "a";
@@ -107,13 +107,13 @@ public final class MigrationBench {
     AgentClient target = agent(TARGET);
     source.putDisk("shared", disk, DiskSpec.ofMib(1024));
     source.putTap(sourceTap, new TapSpec(BRIDGE));
-    source.putVm(id, config(id, memoryMb, disk, sourceTap));
+    source.putVm(id, config(id, memoryMib, disk, sourceTap));
     source.action(id, VmAction.of(VmAction.Action.START));
     try {
       int port = freePort();
       long start = System.nanoTime();
       target.putTap(targetTap, new TapSpec(BRIDGE));
-      target.putVm(id, config(id, memoryMb, disk, targetTap));
+      target.putVm(id, config(id, memoryMib, disk, targetTap));
       target.startIncoming(id, new IncomingSpec("127.0.0.1", port));
       source.setMigrationParameters(id, new MigrationParameters(null, null, null, null));
       MigrationInfo info = source.migrate(id, new MigrationSpec("tcp:127.0.0.1:" + port));
@@ -142,13 +142,13 @@ public final class MigrationBench {
     }
   }
 
-  private static VmConfig config(String name, int memoryMb, String disk, String tap) {
+  private static VmConfig config(String name, int memoryMib, String disk, String tap) {
     return new VmConfig(
         name,
         1,
         1,
-        (long) memoryMb,
-        (long) memoryMb,
+        (long) memoryMib,
+        (long) memoryMib,
         0,
         List.of(new VmDisk("shared", disk)),
         List.of(new VmNic(tap, "52:54:00:be:e0:01")),

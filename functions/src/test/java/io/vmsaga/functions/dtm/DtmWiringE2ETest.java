@@ -90,7 +90,8 @@ class DtmWiringE2ETest {
     Transaction result = awaitFinished(gid);
 
     assertThat(result.status()).isEqualTo("failed");
-    // DTM compensates in reverse order and includes the failed step's own compensation (DESIGN §3).
+    // DTM compensates in reverse order and includes the failed step's own compensation
+    // (docs/design.md §3).
     assertThat(calls)
         .containsExactly(
             "action:" + gid + ":01",

@@ -31,7 +31,7 @@ class AuditE2ETest {
       agent.putTap(tap, new TapSpec(BRIDGE));
       agent.putVm(orphan, new VmConfig("orphan", 1, 1, 128L, 128L, 0, List.of(), List.of(), null));
       execute(
-          "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb) "
+          "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib) "
               + "VALUES ('vm-missing0000000', ?, 'node-1', 'ghost', 'running', 1, 1, 128, 128)",
           tenant.id());
 

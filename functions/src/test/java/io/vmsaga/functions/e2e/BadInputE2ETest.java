@@ -31,8 +31,8 @@ class BadInputE2ETest {
         Arguments.of("name with shell", vm("a;rm -rf /"), 400, "invalid"),
         Arguments.of("300-character name", vm("n".repeat(300)), 400, "invalid"),
         Arguments.of("zero vcpus", with(vm("z"), "vcpus", 0), 400, "invalid"),
-        Arguments.of("negative memory", with(vm("z"), "memoryMb", -1), 400, "invalid"),
-        Arguments.of("absurd disk", with(vm("z"), "diskGb", 1_000_000_000), 400, "invalid"),
+        Arguments.of("negative memory", with(vm("z"), "memoryMib", -1), 400, "invalid"),
+        Arguments.of("absurd disk", with(vm("z"), "diskGib", 1_000_000_000), 400, "invalid"),
         Arguments.of(
             "max below vcpus", with(with(vm("z"), "vcpus", 2), "maxVcpus", 1), 400, "invalid"),
         Arguments.of("unknown network", with(vm("z"), "networkId", "nope"), 404, "not_found"),

@@ -17,7 +17,7 @@ class DirectOpsE2ETest {
   void everyOperationInEveryAllowedStateAndTheRefusals() {
     var tenant = newTenant(5, 8, 4096);
     var request = vm("ops", "nodeId", "node-1");
-    request.putAll(Map.of("maxVcpus", 2, "memoryMb", 256, "maxMemoryMb", 512));
+    request.putAll(Map.of("maxVcpus", 2, "memoryMib", 256, "maxMemoryMib", 512));
     var created = call("createVm", tenant.token(), request);
     assertThat(created.status()).isEqualTo(200);
     String vmId = created.text("vmId");
@@ -54,15 +54,16 @@ class DirectOpsE2ETest {
     assertThat(number("SELECT used_vcpus FROM tenant WHERE id = ?", tenant.id())).isEqualTo(2);
 
     // memory hot-plug, once, accounted
-    var memory = Map.of("vmId", vmId, "sizeMb", 384);
+    var memory = Map.of("vmId", vmId, "sizeMib", 384);
     assertThat(call("hotplugMemory", tenant.token(), memory).status()).isEqualTo(200);
     assertThat(call("hotplugMemory", tenant.token(), memory).status()).isEqualTo(200);
     assertThat(agent.memoryDevices(vmId)).hasSize(1);
-    assertThat(number("SELECT memory_mb FROM vm WHERE id = ?", vmId)).isEqualTo(384);
+    assertThat(number("SELECT memory_mib FROM vm WHERE id = ?", vmId)).isEqualTo(384);
     assertThat(
-            call("hotplugMemory", tenant.token(), Map.of("vmId", vmId, "sizeMb", 640)).text("code"))
+            call("hotplugMemory", tenant.token(), Map.of("vmId", vmId, "sizeMib", 640))
+                .text("code"))
         .isEqualTo("beyond_headroom");
-    assertThat(call("hotplugMemory", tenant.token(), Map.of("vmId", vmId, "sizeMb", 400)).status())
+    assertThat(call("hotplugMemory", tenant.token(), Map.of("vmId", vmId, "sizeMib", 400)).status())
         .isEqualTo(400);
     assertAccountingExact(tenant.id());
 
@@ -92,7 +93,7 @@ class DirectOpsE2ETest {
           "startVm", "stopVm", "rebootVm", "getVmStatus", "hotplugCpu", "hotplugMemory"
         }) {
       assertThat(
-              call(op, stranger.token(), Map.of("vmId", vmId, "vcpus", 2, "sizeMb", 512)).status())
+              call(op, stranger.token(), Map.of("vmId", vmId, "vcpus", 2, "sizeMib", 512)).status())
           .as(op)
           .isEqualTo(404);
       assertThat(call(op, tenant.token(), Map.of("vmId", "vm-0000000000000000")).status())

@@ -120,7 +120,7 @@ final class Migrating {
     assertThat(linkExists(tap)).as("link " + tap).isFalse();
   }
 
-  /** The VM's contribution to a node's commitment, from its reservations: {vcpus, memoryMb}. */
+  /** The VM's contribution to a node's commitment, from its reservations: {vcpus, memoryMib}. */
   static List<Long> committedFor(String vmId, String nodeId) {
     return List.of(
         number(
@@ -128,7 +128,7 @@ final class Migrating {
             vmId,
             nodeId),
         number(
-            "SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE vm_id = ? AND node_id = ?",
+            "SELECT COALESCE(SUM(memory_mib), 0) FROM reservation WHERE vm_id = ? AND node_id = ?",
             vmId,
             nodeId));
   }
@@ -136,7 +136,7 @@ final class Migrating {
   static List<Long> committedOn(String nodeId) {
     return List.of(
         number("SELECT committed_vcpus FROM node WHERE id = ?", nodeId),
-        number("SELECT committed_memory_mb FROM node WHERE id = ?", nodeId));
+        number("SELECT committed_memory_mib FROM node WHERE id = ?", nodeId));
   }
 
   static String run(String... argv) throws IOException, InterruptedException {

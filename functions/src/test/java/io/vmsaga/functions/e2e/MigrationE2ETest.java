@@ -93,7 +93,7 @@ class MigrationE2ETest {
     var noNode = call("migrateVm", tenant.token(), Map.of("vmId", vmId, "targetNodeId", "node-77"));
     var notMigrating = call("cancelMigration", tenant.token(), Map.of("vmId", vmId));
     execute(
-        "INSERT INTO node (id, agent_url, cpus, memory_mb) VALUES ('node-8', 'http://127.0.0.1:9', 1, 64)");
+        "INSERT INTO node (id, agent_url, cpus, memory_mib) VALUES ('node-8', 'http://127.0.0.1:9', 1, 64)");
     Stack.Reply noRoom;
     try {
       noRoom =
@@ -129,7 +129,7 @@ class MigrationE2ETest {
     for (var invalid :
         List.of(
             Map.of("vmId", "../" + vmId, "targetNodeId", "node-2"),
-            Map.of("vmId", vmId, "targetNodeId", "node-2", "maxBandwidthMb", 0))) {
+            Map.of("vmId", vmId, "targetNodeId", "node-2", "maxBandwidthMibps", 0))) {
       var reply = call("migrateVm", tenant.token(), invalid);
       assertThat(reply.status()).isEqualTo(400);
       assertThat(reply.text("code")).isEqualTo("invalid");
@@ -156,14 +156,13 @@ class MigrationE2ETest {
     var submitted =
         call(
             "migrateVm",
-            withFaults(tenant.token(), Map.of("cleanUpSource", "fail"), null),
-            "",
+            tenant.token(),
             Map.of(
                 "vmId",
                 vmId,
                 "targetNodeId",
                 "node-2",
-                "maxBandwidthMb",
+                "maxBandwidthMibps",
                 1,
                 "maxDowntimeMs",
                 10,
@@ -229,7 +228,8 @@ class MigrationE2ETest {
     var failed =
         call(
             "migrateVm",
-            tenant.token(),
+            withFaults(tenant.token(), Map.of("cleanUpSource", "fail"), null),
+            "",
             Map.of("vmId", vmId, "targetNodeId", "node-2", "awaitResult", true));
     report(
         "live migration rolled back past its pivot",
@@ -253,9 +253,9 @@ class MigrationE2ETest {
     delete(tenant, vmId);
   }
 
-  static String create(Stack.Tenant tenant, String name, int memoryMb, Object... extra) {
+  static String create(Stack.Tenant tenant, String name, int memoryMib, Object... extra) {
     var request = vm(name, "nodeId", "node-1");
-    request.put("memoryMb", memoryMb);
+    request.put("memoryMib", memoryMib);
     request.put("sharedStorage", true);
     for (int i = 0; i < extra.length; i += 2) {
       request.put((String) extra[i], extra[i + 1]);
@@ -278,6 +278,6 @@ class MigrationE2ETest {
     return List.of(
         number("SELECT used_vms FROM tenant WHERE id = ?", tenantId),
         number("SELECT used_vcpus FROM tenant WHERE id = ?", tenantId),
-        number("SELECT used_memory_mb FROM tenant WHERE id = ?", tenantId));
+        number("SELECT used_memory_mib FROM tenant WHERE id = ?", tenantId));
   }
 }

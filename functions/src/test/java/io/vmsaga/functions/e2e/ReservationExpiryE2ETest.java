@@ -20,19 +20,19 @@ class ReservationExpiryE2ETest {
     String gid = "dead-" + vmId;
     // what reserveResources leaves when its saga is lost: a hold, moved counters, a creating record
     execute(
-        "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+        "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, state, expires_at) "
             + "VALUES (?, ?, ?, ?, 'node-2', 1, 128, 'held', CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND)",
         gid,
         gid,
         vmId,
         tenant.id());
     execute(
-        "UPDATE tenant SET used_vms = used_vms + 1, used_vcpus = used_vcpus + 1, used_memory_mb = used_memory_mb + 128 WHERE id = ?",
+        "UPDATE tenant SET used_vms = used_vms + 1, used_vcpus = used_vcpus + 1, used_memory_mib = used_memory_mib + 128 WHERE id = ?",
         tenant.id());
     execute(
-        "UPDATE node SET committed_vcpus = committed_vcpus + 1, committed_memory_mb = committed_memory_mb + 128 WHERE id = 'node-2'");
+        "UPDATE node SET committed_vcpus = committed_vcpus + 1, committed_memory_mib = committed_memory_mib + 128 WHERE id = 'node-2'");
     execute(
-        "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mb, max_memory_mb, owner_gid) "
+        "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid) "
             + "VALUES (?, ?, 'node-2', 'lost', 'creating', 1, 1, 128, 128, ?)",
         vmId,
         tenant.id(),
@@ -58,14 +58,14 @@ class ReservationExpiryE2ETest {
     long before = number("SELECT committed_vcpus FROM node WHERE id = 'node-2'");
     // what reserveMigrationTarget leaves when its saga is lost: a second reservation on the target
     execute(
-        "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mb, state, expires_at) "
+        "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, state, expires_at) "
             + "VALUES (?, ?, ?, ?, 'node-2', 1, 128, 'migrating', CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND)",
         gid,
         gid,
         vmId,
         tenant.id());
     execute(
-        "UPDATE node SET committed_vcpus = committed_vcpus + 1, committed_memory_mb = committed_memory_mb + 128 WHERE id = 'node-2'");
+        "UPDATE node SET committed_vcpus = committed_vcpus + 1, committed_memory_mib = committed_memory_mib + 128 WHERE id = 'node-2'");
 
     assertThat(call("reclaimReservations", env("VMSAGA_ADMIN_TOKEN"), Map.of()).status())
         .isEqualTo(200);

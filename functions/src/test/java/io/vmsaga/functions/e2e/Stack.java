@@ -165,18 +165,18 @@ public final class Stack {
   private static final List<String> TEST_TENANTS =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMb) {
+  public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMib) {
     String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
     TEST_TENANTS.add(id);
     String token = "tok-" + UUID.randomUUID();
     execute(
-        "INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mb) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mib) VALUES (?, ?, ?, ?, ?, ?)",
         id,
         "test " + id,
         Sha256.hex(token),
         maxVms,
         maxVcpus,
-        maxMemoryMb);
+        maxMemoryMib);
     return new Tenant(id, token);
   }
 
@@ -212,9 +212,9 @@ public final class Stack {
                 name,
                 "vcpus",
                 1,
-                "memoryMb",
+                "memoryMib",
                 128,
-                "diskGb",
+                "diskGib",
                 1,
                 "networkId",
                 "default",
@@ -324,10 +324,10 @@ public final class Stack {
         .isEqualTo(
             number(
                 "SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE tenant_id = ?", tenantId));
-    assertThat(number("SELECT used_memory_mb FROM tenant WHERE id = ?", tenantId))
+    assertThat(number("SELECT used_memory_mib FROM tenant WHERE id = ?", tenantId))
         .isEqualTo(
             number(
-                "SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE tenant_id = ?",
+                "SELECT COALESCE(SUM(memory_mib), 0) FROM reservation WHERE tenant_id = ?",
                 tenantId));
     assertThat(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId))
         .as("reservations equal live VMs")
@@ -336,10 +336,10 @@ public final class Stack {
       assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", node))
           .isEqualTo(
               number("SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE node_id = ?", node));
-      assertThat(number("SELECT committed_memory_mb FROM node WHERE id = ?", node))
+      assertThat(number("SELECT committed_memory_mib FROM node WHERE id = ?", node))
           .isEqualTo(
               number(
-                  "SELECT COALESCE(SUM(memory_mb), 0) FROM reservation WHERE node_id = ?", node));
+                  "SELECT COALESCE(SUM(memory_mib), 0) FROM reservation WHERE node_id = ?", node));
     }
   }
 }

@@ -69,7 +69,7 @@ class TargetAgentKilledE2ETest {
           }
         });
     // little memory, so the scheduler of other tests' createVm never picks this node
-    execute("INSERT INTO node (id, agent_url, cpus, memory_mb) VALUES (?, ?, 2, 1024)", NODE, URL);
+    execute("INSERT INTO node (id, agent_url, cpus, memory_mib) VALUES (?, ?, 2, 1024)", NODE, URL);
   }
 
   @AfterEach
@@ -92,7 +92,7 @@ class TargetAgentKilledE2ETest {
       }
     }
     execute(
-        "DELETE FROM node WHERE id = ? AND committed_vcpus = 0 AND committed_memory_mb = 0", NODE);
+        "DELETE FROM node WHERE id = ? AND committed_vcpus = 0 AND committed_memory_mib = 0", NODE);
     deleteTree(HOME);
   }
 
@@ -112,7 +112,7 @@ class TargetAgentKilledE2ETest {
                 vmId,
                 "targetNodeId",
                 NODE,
-                "maxBandwidthMb",
+                "maxBandwidthMibps",
                 1,
                 "maxDowntimeMs",
                 10,

@@ -2,10 +2,16 @@ package io.vmsaga.functions.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.delete.DeleteVmSaga;
+import io.vmsaga.functions.dtm.Saga;
+import io.vmsaga.functions.migration.ColdMigrateVmSaga;
+import io.vmsaga.functions.migration.MigrateVmSaga;
 import io.vmsaga.functions.saga.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -63,6 +69,29 @@ class SamTemplateTest {
         .containsKeys("createVm", "reserveResources");
     assertThat(withoutFunction).as("beans without a function in template.yaml").isEmpty();
     assertThat(withoutBean).as("functions in template.yaml without a bean").isEmpty();
+  }
+
+  /** Every saga of every capability, built as its trigger builds it (payloads are not needed). */
+  static final Map<String, Saga> SAGAS =
+      Map.of(
+          "createVm", CreateVmSaga.of("t", null, Duration.ofMinutes(1)),
+          "deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1)),
+          "migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
+          "coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1)));
+
+  @Test
+  void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
+    Set<String> defined = functions().keySet();
+    SAGAS.forEach(
+        (trigger, saga) -> {
+          assertThat(saga.functions()).as(trigger + " names functions").isNotEmpty();
+          for (String function : saga.functions()) {
+            assertThat(beans).as(trigger + " names a bean").containsKey(function);
+            assertThat(defined).as(trigger + " names a Lambda function").contains(function);
+          }
+        });
+    assertThat(SAGAS.get("migrateVm").pivotBranchId()).as("live migration's pivot").isEqualTo("05");
+    assertThat(SAGAS.get("coldMigrateVm").pivotBranchId()).as("cold move's pivot").isEqualTo("04");
   }
 
   /**
