@@ -11,4 +11,10 @@ import tools.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DiskInfo(
-    String pool, String diskId, long sizeMib, long actualSizeBytes, String path, boolean inUse) {}
+    String pool,
+    String diskId,
+    long sizeMib,
+    long actualSizeBytes,
+    String path,
+    boolean inUse,
+    String backingImageId) {}

@@ -18,4 +18,6 @@ public record NodeInfo(
     List<VmSummary> vms,
     List<DiskSummary> disks,
     List<TapInfo> taps,
-    List<BridgeInfo> bridges) {}
+    List<BridgeInfo> bridges,
+    List<NetworkInfo> networks,
+    List<ImageInfo> images) {}

@@ -2,6 +2,9 @@ package io.vmsaga.agent.client;
 
 import io.vmsaga.agent.api.AgentJson;
 import io.vmsaga.agent.api.BridgeInfo;
+import io.vmsaga.agent.api.CachedImageInfo;
+import io.vmsaga.agent.api.CidataInfo;
+import io.vmsaga.agent.api.CidataSpec;
 import io.vmsaga.agent.api.CpuInfo;
 import io.vmsaga.agent.api.DiskInfo;
 import io.vmsaga.agent.api.DiskSpec;
@@ -9,12 +12,16 @@ import io.vmsaga.agent.api.ErrorBody;
 import io.vmsaga.agent.api.Health;
 import io.vmsaga.agent.api.HotplugCpu;
 import io.vmsaga.agent.api.HotplugMemory;
+import io.vmsaga.agent.api.ImageInfo;
+import io.vmsaga.agent.api.ImageSpec;
 import io.vmsaga.agent.api.IncomingSpec;
 import io.vmsaga.agent.api.MemoryDevice;
 import io.vmsaga.agent.api.MemorySpec;
 import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.agent.api.MigrationSpec;
+import io.vmsaga.agent.api.NetworkInfo;
+import io.vmsaga.agent.api.NetworkSpec;
 import io.vmsaga.agent.api.NodeInfo;
 import io.vmsaga.agent.api.TapInfo;
 import io.vmsaga.agent.api.TapSpec;
@@ -340,10 +347,84 @@ public final class AgentClient implements AutoCloseable {
     call("DELETE", vmPath(vmId) + "/migration", null, Void.class);
   }
 
+  // --- images, cached images, cidata, console, networks ---
+
+  /**
+   * Starts (or confirms) the import of an image from an http(s) URL; answers at once with state
+   * {@code importing} (poll {@link #getImage}) or, for an image already imported from that URL,
+   * {@code active}.
+   */
+  public ImageInfo putImage(String imageId, ImageSpec spec) {
+    return call("PUT", imagePath(imageId), spec, ImageInfo.class);
+  }
+
+  public Optional<ImageInfo> getImage(String imageId) {
+    return optional(() -> call("GET", imagePath(imageId), null, ImageInfo.class));
+  }
+
+  public List<ImageInfo> images() {
+    return call("GET", "/v1/images", null, listOf(ImageInfo.class), timeout);
+  }
+
+  /** Deletes an image; {@code in_use} (409) while a disk of this node is backed by it. */
+  public void deleteImage(String imageId) {
+    call("DELETE", imagePath(imageId), null, Void.class);
+  }
+
+  /** Copies a shared image into this node's local pool (once, however many callers ask). */
+  public CachedImageInfo cacheImage(String imageId) {
+    return call(
+        "PUT", cachedImagePath(imageId), null, type(CachedImageInfo.class), TRANSFER_TIMEOUT);
+  }
+
+  public Optional<CachedImageInfo> getCachedImage(String imageId) {
+    return optional(() -> call("GET", cachedImagePath(imageId), null, CachedImageInfo.class));
+  }
+
+  public void deleteCachedImage(String imageId) {
+    call("DELETE", cachedImagePath(imageId), null, Void.class);
+  }
+
+  /** Builds the VM's NoCloud ISO; same content again is a no-op. */
+  public CidataInfo putCidata(String vmId, CidataSpec spec) {
+    return call("PUT", vmPath(vmId) + "/cidata", spec, CidataInfo.class);
+  }
+
+  public void deleteCidata(String vmId) {
+    call("DELETE", vmPath(vmId) + "/cidata", null, Void.class);
+  }
+
+  /** The last {@code tailBytes} bytes of the VM's serial console, as text. */
+  public String console(String vmId, int tailBytes) {
+    HttpRequest request =
+        request(vmPath(vmId) + "/console?tail_bytes=" + tailBytes, timeout).GET().build();
+    return new String(send(request).body(), StandardCharsets.UTF_8);
+  }
+
+  public NetworkInfo putNetwork(String networkId, NetworkSpec spec) {
+    return call("PUT", "/v1/networks/" + seg(networkId), spec, NetworkInfo.class);
+  }
+
+  public Optional<NetworkInfo> getNetwork(String networkId) {
+    return optional(() -> call("GET", "/v1/networks/" + seg(networkId), null, NetworkInfo.class));
+  }
+
+  public void deleteNetwork(String networkId) {
+    call("DELETE", "/v1/networks/" + seg(networkId), null, Void.class);
+  }
+
   // --- plumbing ---
 
   private static String diskPath(String pool, String diskId) {
     return "/v1/pools/" + seg(pool) + "/disks/" + seg(diskId);
+  }
+
+  private static String imagePath(String imageId) {
+    return "/v1/images/" + seg(imageId);
+  }
+
+  private static String cachedImagePath(String imageId) {
+    return "/v1/pools/local/images/" + seg(imageId);
   }
 
   private static String vmPath(String vmId) {

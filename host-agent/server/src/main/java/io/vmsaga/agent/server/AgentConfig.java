@@ -20,6 +20,7 @@ public record AgentConfig(
     Path runDir,
     Path localPool,
     Path sharedPool,
+    Path imagePool,
     String token,
     String accelerator,
     long poolCapacityGib,
@@ -34,6 +35,7 @@ public record AgentConfig(
           "--run-dir",
           "--local-pool",
           "--shared-pool",
+          "--image-pool",
           "--token-file",
           "--accelerator",
           "--pool-capacity-gib",
@@ -64,6 +66,14 @@ public record AgentConfig(
     String token =
         Files.readString(absolute(required(flags, "--token-file")), StandardCharsets.UTF_8).strip();
     String accelerator = flags.getOrDefault("--accelerator", "tcg");
+    Path sharedPool = absolute(required(flags, "--shared-pool"));
+    // Image paths end up in qcow2 headers and QEMU options: the same safe characters as the state.
+    Path imagePool =
+        safe(
+            "--image-pool",
+            flags.containsKey("--image-pool")
+                ? absolute(flags.get("--image-pool"))
+                : sharedPool.resolve("images"));
     if (!List.of("tcg", "kvm").contains(accelerator)) {
       throw new IllegalArgumentException("--accelerator must be tcg or kvm");
     }
@@ -73,7 +83,8 @@ public record AgentConfig(
         stateDir,
         runDir,
         absolute(required(flags, "--local-pool")),
-        absolute(required(flags, "--shared-pool")),
+        sharedPool,
+        imagePool,
         token,
         accelerator,
         Long.parseLong(flags.getOrDefault("--pool-capacity-gib", "200")),

@@ -25,6 +25,8 @@ import io.vmsaga.agent.server.qmp.QmpError;
 import io.vmsaga.agent.server.qmp.QmpUnavailable;
 import java.io.ByteArrayOutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,7 +40,10 @@ import tools.jackson.databind.ObjectMapper;
 final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
   private static final Logger LOG = Logger.getLogger("vmsaga.agent.access");
   private static final ObjectMapper JSON = AgentJson.lenient();
-  static final int MAX_JSON_BODY = 64 * 1024;
+
+  /** Room for a cidata body: user_data up to 64 KiB plus two 16 KiB files, JSON-escaped. */
+  static final int MAX_JSON_BODY = 256 * 1024;
+
   private static final String GID_HEADER = "X-Dtm-Gid";
 
   private final Router router;
@@ -183,6 +188,10 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
     try {
       if (reply.file() != null) {
         FileChannel file = FileChannel.open(reply.file(), StandardOpenOption.READ);
+        if (reply.temporary()) {
+          // The open channel keeps the bytes readable; nothing is left whatever happens next.
+          Files.deleteIfExists(reply.file());
+        }
         length = file.size();
         HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), reply.status());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
@@ -193,12 +202,17 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
         done =
             ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(file, 0, length, 64 * 1024)));
       } else {
-        byte[] body = reply.json() == null ? new byte[0] : JSON.writeValueAsBytes(reply.json());
+        byte[] body =
+            reply.text() != null
+                ? reply.text().getBytes(StandardCharsets.UTF_8)
+                : reply.json() == null ? new byte[0] : JSON.writeValueAsBytes(reply.json());
         length = body.length;
         FullHttpResponse response =
             new DefaultFullHttpResponse(
                 request.protocolVersion(), reply.status(), Unpooled.wrappedBuffer(body));
-        if (body.length > 0) {
+        if (reply.text() != null) {
+          response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        } else if (body.length > 0) {
           response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
         reply.headers().forEach(response.headers()::set);

@@ -9,9 +9,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.vmsaga.agent.server.disk.DiskService;
+import io.vmsaga.agent.server.disk.ImageService;
 import io.vmsaga.agent.server.disk.Pools;
 import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.qemu.VmActions;
+import io.vmsaga.agent.server.qemu.VmCidata;
 import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmDevicesInUse;
 import io.vmsaga.agent.server.qemu.VmHotplug;
@@ -45,6 +47,7 @@ public final class AgentServer implements AutoCloseable {
   private static final int BLOCKING_THREADS = 16;
 
   private final VmSupervisor vms;
+  private final ImageService images;
   private final Router router;
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers =
@@ -56,13 +59,16 @@ public final class AgentServer implements AutoCloseable {
     for (Path dir : List.of(config.stateDir(), config.localPool(), config.sharedPool())) {
       Files.createDirectories(dir);
     }
-    Pools pools = new Pools(config.localPool(), config.sharedPool(), config.poolCapacityGib());
+    Pools pools =
+        new Pools(
+            config.localPool(), config.sharedPool(), config.imagePool(), config.poolCapacityGib());
+    this.images = new ImageService(pools);
     this.vms = new VmSupervisor(config.stateDir(), config.runDir(), pools, config.accelerator());
     VmDevicesInUse inUse = new VmDevicesInUse(vms);
     NetService net = new NetService(config.stateDir(), inUse);
     DiskService disks = new DiskService(pools, inUse);
     VmDefinitions definitions = new VmDefinitions(vms);
-    NodeService node = new NodeService(config, pools, definitions, net);
+    NodeService node = new NodeService(config, pools, definitions, net, images);
     vms.adoptAll();
     this.router =
         Routes.router(
@@ -72,7 +78,9 @@ public final class AgentServer implements AutoCloseable {
             definitions,
             new VmActions(vms),
             new VmHotplug(vms),
-            new VmMigration(vms));
+            new VmMigration(vms),
+            images,
+            new VmCidata(vms));
     this.channel =
         new ServerBootstrap()
             .group(boss, workers)
@@ -107,6 +115,7 @@ public final class AgentServer implements AutoCloseable {
     boss.shutdownGracefully();
     workers.shutdownGracefully();
     blocking.shutdownGracefully();
+    images.close();
     vms.close();
   }
 

@@ -16,6 +16,18 @@ public class ApiException extends RuntimeException {
     this.code = code;
   }
 
+  /**
+   * A more specific code than the five generic ones ({@code in_use}, {@code checksum_mismatch},
+   * {@code unsafe_image}, {@code image_not_cached}, {@code disk_too_small}), with its status.
+   */
+  public static ApiException of(HttpResponseStatus status, String code, String message) {
+    return new ApiException(status, code, message);
+  }
+
+  public static ApiException inUse(String message) {
+    return new ApiException(HttpResponseStatus.CONFLICT, "in_use", message);
+  }
+
   public static ApiException invalid(String message) {
     return new ApiException(HttpResponseStatus.BAD_REQUEST, "invalid", message);
   }

@@ -2,6 +2,7 @@ package io.vmsaga.agent.server;
 
 import io.vmsaga.agent.api.Health;
 import io.vmsaga.agent.api.NodeInfo;
+import io.vmsaga.agent.server.disk.ImageService;
 import io.vmsaga.agent.server.disk.Pools;
 import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.os.Exec;
@@ -23,8 +24,11 @@ public final class NodeService {
   private final Pools pools;
   private final VmDefinitions vms;
   private final NetService net;
+  private final ImageService images;
 
-  public NodeService(AgentConfig config, Pools pools, VmDefinitions vms, NetService net) {
+  public NodeService(
+      AgentConfig config, Pools pools, VmDefinitions vms, NetService net, ImageService images) {
+    this.images = images;
     this.config = config;
     this.pools = pools;
     this.vms = vms;
@@ -49,6 +53,8 @@ public final class NodeService {
         vms.summaries(),
         pools.disks(),
         net.taps(),
-        net.bridges());
+        net.bridges(),
+        net.networks(),
+        images.list());
   }
 }

@@ -56,6 +56,8 @@ public final class Router {
           "disk_id", v -> Ids.id("disk_id", v),
           "vm_id", v -> Ids.id("vm_id", v),
           "device_id", v -> Ids.id("device_id", v),
+          "image_id", v -> Ids.id("image_id", v),
+          "network_id", v -> Ids.id("network_id", v),
           "name", v -> Ids.ifname("name", v));
 
   private final List<Route> routes;

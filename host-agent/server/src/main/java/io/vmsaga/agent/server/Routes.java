@@ -6,19 +6,24 @@ import static io.netty.handler.codec.http.HttpMethod.PATCH;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.vmsaga.agent.api.CidataSpec;
 import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.agent.api.ImageSpec;
 import io.vmsaga.agent.api.IncomingSpec;
 import io.vmsaga.agent.api.MemorySpec;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.agent.api.MigrationSpec;
+import io.vmsaga.agent.api.NetworkSpec;
 import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.server.Router.Endpoint;
 import io.vmsaga.agent.server.Router.Route;
 import io.vmsaga.agent.server.disk.DiskService;
+import io.vmsaga.agent.server.disk.ImageService;
 import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.qemu.VmActions;
+import io.vmsaga.agent.server.qemu.VmCidata;
 import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
@@ -28,6 +33,9 @@ import java.util.List;
 public final class Routes {
   private static final String DISK = "/v1/pools/{pool}/disks/{disk_id}";
   private static final String VM = "/v1/vms/{vm_id}";
+  private static final String IMAGE = "/v1/images/{image_id}";
+  private static final String CACHED_IMAGE = "/v1/pools/local/images/{image_id}";
+  private static final String NETWORK = "/v1/networks/{network_id}";
 
   private Routes() {}
 
@@ -38,7 +46,9 @@ public final class Routes {
       VmDefinitions vms,
       VmActions actions,
       VmHotplug hotplug,
-      VmMigration migration) {
+      VmMigration migration,
+      ImageService images,
+      VmCidata cidata) {
     return new Router(
         List.of(
             route(GET, "/v1/health", c -> Reply.ok(node.health())),
@@ -70,6 +80,22 @@ public final class Routes {
                             c.param("pool"),
                             c.param("disk_id"),
                             c.headers().get(DiskService.SHA256_HEADER))),
+            route(GET, "/v1/images", c -> Reply.ok(images.list())),
+            route(PUT, IMAGE, c -> images.put(c.param("image_id"), c.body(ImageSpec.class))),
+            route(GET, IMAGE, c -> Reply.ok(images.get(c.param("image_id")))),
+            route(DELETE, IMAGE, c -> noContent(() -> images.delete(c.param("image_id")))),
+            route(PUT, CACHED_IMAGE, c -> Reply.of(images.putCached(c.param("image_id")))),
+            route(GET, CACHED_IMAGE, c -> Reply.ok(images.getCached(c.param("image_id")))),
+            route(
+                DELETE,
+                CACHED_IMAGE,
+                c -> noContent(() -> images.deleteCached(c.param("image_id")))),
+            route(
+                PUT,
+                NETWORK,
+                c -> Reply.of(net.putNetwork(c.param("network_id"), c.body(NetworkSpec.class)))),
+            route(GET, NETWORK, c -> Reply.ok(net.getNetwork(c.param("network_id")))),
+            route(DELETE, NETWORK, c -> noContent(() -> net.deleteNetwork(c.param("network_id")))),
             route(PUT, "/v1/bridges/{name}", c -> Reply.of(net.putBridge(c.param("name")))),
             route(
                 DELETE,
@@ -88,6 +114,16 @@ public final class Routes {
                 PUT,
                 VM + "/actions",
                 c -> Reply.ok(actions.act(c.param("vm_id"), c.body(VmAction.class)))),
+            route(
+                PUT,
+                VM + "/cidata",
+                c -> Reply.of(cidata.put(c.param("vm_id"), c.body(CidataSpec.class)))),
+            route(GET, VM + "/cidata", c -> Reply.ok(cidata.get(c.param("vm_id")))),
+            route(DELETE, VM + "/cidata", c -> noContent(() -> cidata.delete(c.param("vm_id")))),
+            route(
+                GET,
+                VM + "/console",
+                c -> Reply.text(cidata.console(c.param("vm_id"), c.query("tail_bytes")))),
             route(GET, VM + "/status", c -> Reply.ok(actions.status(c.param("vm_id")))),
             route(
                 GET, VM + "/events", c -> Reply.ok(actions.events(c.param("vm_id"), afterSeq(c)))),

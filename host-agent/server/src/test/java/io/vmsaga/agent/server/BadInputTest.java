@@ -86,7 +86,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertEquals(29, node.routes().size(), "every route of the table is covered");
+    assertEquals(43, node.routes().size(), "every route of the table is covered");
     for (Router.Route route : node.routes()) {
       String path =
           route
@@ -95,7 +95,9 @@ class BadInputTest {
               .replace("{disk_id}", "d1")
               .replace("{vm_id}", "vm1")
               .replace("{device_id}", "x1")
-              .replace("{name}", "vttnone");
+              .replace("{name}", "vttnone")
+              .replace("{image_id}", "i1")
+              .replace("{network_id}", "n1");
       String body =
           route.method().equals(HttpMethod.GET) || route.method().equals(HttpMethod.DELETE)
               ? null

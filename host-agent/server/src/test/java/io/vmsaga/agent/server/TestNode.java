@@ -182,6 +182,18 @@ final class TestNode implements AutoCloseable {
     for (long pid : liveQemuPids()) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
+    Path networks = stateDir.resolve("net").resolve("networks");
+    if (Files.isDirectory(networks)) {
+      try (Stream<Path> files = Files.list(networks)) {
+        for (Path record : files.toList()) {
+          // Names as NetService derives them: namespace vmsaga-<id>; its veth dies with it.
+          String ns = "vmsaga-" + record.getFileName();
+          if (Files.exists(Path.of("/run/netns", ns))) {
+            new ProcessBuilder("ip", "netns", "del", ns).inheritIO().start().waitFor();
+          }
+        }
+      }
+    }
     for (String kind : List.of("taps", "bridges")) {
       Path records = stateDir.resolve("net").resolve(kind);
       if (Files.isDirectory(records)) {

@@ -1,6 +1,7 @@
 package io.vmsaga.agent.server.disk;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vmsaga.agent.api.AgentJson;
 import io.vmsaga.agent.api.DiskInfo;
 import io.vmsaga.agent.api.DiskSpec;
@@ -22,9 +23,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -36,6 +39,7 @@ public final class DiskService {
   public static final String SHA256_HEADER = "X-Content-Sha256";
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Duration QEMU_IMG_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration FLATTEN_TIMEOUT = Duration.ofHours(1);
   private static final long MIB = 1L << 20;
 
   /** qcow2 metadata on top of the virtual size that an imported file may legitimately carry. */
@@ -52,9 +56,14 @@ public final class DiskService {
     this.users = users;
   }
 
-  /** Creates a disk; the same size again is success, a different size a conflict. */
+  /**
+   * Creates a disk, empty or (with {@code image_id}) as a qcow2 overlay on the image: in the shared
+   * pool the imported image itself, in the local pool the node's cached copy. The same size and
+   * image again is success, anything else a conflict.
+   */
   public Outcome<DiskInfo> put(String pool, String diskId, DiskSpec spec) {
     long sizeMib = sizeMib(spec);
+    String imageId = spec.imageId() == null ? null : Ids.id("image_id", spec.imageId());
     return locks.with(
         pool,
         () -> {
@@ -64,14 +73,29 @@ public final class DiskService {
             if (existing.sizeMib() != sizeMib) {
               throw ApiException.conflict("disk exists with a different size");
             }
+            if (!Objects.equals(existing.backingImageId(), imageId)) {
+              throw ApiException.conflict("disk exists with a different image");
+            }
             return Outcome.existing(existing);
+          }
+          List<String> backing = List.of();
+          if (imageId != null) {
+            Path image = backingImage(pool, imageId);
+            if (sizeMib * MIB < imageSize(image)) {
+              throw ApiException.of(
+                  HttpResponseStatus.BAD_REQUEST,
+                  "disk_too_small",
+                  "size_mib is below the image's virtual size");
+            }
+            backing = List.of("-F", "qcow2", "-b", image.toString());
           }
           requireCapacity(pool, sizeMib * MIB);
           Path temp = tempFile(pool, diskId);
           try {
-            Exec.run(
-                QEMU_IMG_TIMEOUT,
-                List.of("qemu-img", "create", "-q", "-f", "qcow2", temp.toString(), sizeMib + "M"));
+            List<String> argv = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2"));
+            argv.addAll(backing);
+            argv.addAll(List.of(temp.toString(), sizeMib + "M"));
+            Exec.run(QEMU_IMG_TIMEOUT, argv);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -80,6 +104,31 @@ public final class DiskService {
           }
           return Outcome.created(info(pool, diskId));
         });
+  }
+
+  /**
+   * The backing file of a disk made from an image: shared disks use the imported image, local disks
+   * the node's cached copy, so the backing file always lies inside the agent's pools.
+   */
+  private Path backingImage(String pool, String imageId) {
+    Path image = pool.equals("shared") ? pools.image(imageId) : pools.cachedImage(imageId);
+    if (!Files.exists(image)) {
+      throw pool.equals("shared")
+          ? ApiException.conflict("image is not imported (or not yet active)")
+          : ApiException.of(
+              HttpResponseStatus.CONFLICT,
+              "image_not_cached",
+              "image is not cached in the local pool; PUT /v1/pools/local/images/{image_id}");
+    }
+    return image;
+  }
+
+  private static long imageSize(Path image) {
+    try {
+      return Qcow2.read(image).virtualSize();
+    } catch (IOException e) {
+      throw ApiException.conflict("image is not a readable qcow2");
+    }
   }
 
   public DiskInfo get(String pool, String diskId) {
@@ -134,7 +183,11 @@ public final class DiskService {
         });
   }
 
-  /** The disk file for streaming, with its sha256 computed first so the receiver can verify it. */
+  /**
+   * The disk file for streaming, with its sha256 computed first so the receiver can verify it. A
+   * disk backed by an image is flattened first ({@code qemu-img convert} to a standalone qcow2 in a
+   * temp file, deleted once it is open for sending): the receiver gets a self-contained disk.
+   */
   public Reply export(String pool, String diskId) {
     Path file = pools.disk(pool, diskId);
     if (!Files.exists(file)) {
@@ -143,7 +196,28 @@ public final class DiskService {
     if (users.inUse(pool, diskId)) {
       throw ApiException.conflict("disk is in use by a running VM; stop it before copying");
     }
-    return Reply.file(file, Map.of(SHA256_HEADER, sha256(file)));
+    if (pools.backingFile(file).isEmpty()) {
+      return Reply.file(file, Map.of(SHA256_HEADER, sha256(file)));
+    }
+    Path flat = pools.dir(pool).resolve("." + diskId + ".export." + UUID.randomUUID() + ".part");
+    try {
+      Exec.run(
+          FLATTEN_TIMEOUT,
+          List.of(
+              "qemu-img",
+              "convert",
+              "-q",
+              "-f",
+              "qcow2",
+              "-O",
+              "qcow2",
+              file.toString(),
+              flat.toString()));
+      return Reply.temporaryFile(flat, Map.of(SHA256_HEADER, sha256(flat)));
+    } catch (RuntimeException e) {
+      deleteQuietly(flat);
+      throw e;
+    }
   }
 
   /**
@@ -278,7 +352,8 @@ public final class DiskService {
         info.path("virtual-size").asLong() / MIB,
         info.path("actual-size").asLong(),
         file.toString(),
-        users.inUse(pool, diskId));
+        users.inUse(pool, diskId),
+        pools.backingFile(file).flatMap(pools::imageIdOf).orElse(null));
   }
 
   private long sizeMib(DiskSpec spec) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -21,11 +22,72 @@ public final class Pools {
   private static final long MIB = 1L << 20;
 
   private final Map<String, Path> dirs;
+  private final Path images;
+  private final Path cache;
   private final long capacityGib;
 
-  public Pools(Path local, Path shared, long capacityGib) {
+  /**
+   * {@code images} holds the imported images (normally {@code <shared>/images}, so every node sees
+   * them); the node's cached copies live in {@code <local>/images}.
+   */
+  public Pools(Path local, Path shared, Path images, long capacityGib) {
     this.dirs = Map.of("local", local, "shared", shared);
+    this.images = images;
+    this.cache = local.resolve("images");
     this.capacityGib = capacityGib;
+  }
+
+  public Path imageDir() {
+    return images;
+  }
+
+  public Path cacheDir() {
+    return cache;
+  }
+
+  /** An imported image; the id is validated by the router before it gets here. */
+  public Path image(String imageId) {
+    return images.resolve(imageId + ".qcow2");
+  }
+
+  /** The node's cached copy of an image, in the local pool. */
+  public Path cachedImage(String imageId) {
+    return cache.resolve(imageId + ".qcow2");
+  }
+
+  /**
+   * The image id of a backing file, when it is an image of this agent's image pool or cache; a
+   * backing file anywhere else is not one of ours.
+   */
+  public Optional<String> imageIdOf(Path backing) {
+    Path dir = backing.getParent();
+    var m = DISK_FILE.matcher(backing.getFileName().toString());
+    if (!m.matches() || dir == null || !(dir.equals(images) || dir.equals(cache))) {
+      return Optional.empty();
+    }
+    return Optional.of(m.group(1));
+  }
+
+  /** The backing file a disk's qcow2 header names, if any. */
+  public Optional<Path> backingFile(Path disk) {
+    try {
+      return Qcow2.backingFile(disk).map(Path::of);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The disks ({@code pool/disk_id}) of both pools whose backing file is {@code image}. */
+  public List<String> disksBackedBy(Path image) {
+    List<String> users = new ArrayList<>();
+    for (String pool : List.of("local", "shared")) {
+      for (DiskSummary disk : disks(pool)) {
+        if (backingFile(disk(pool, disk.diskId())).map(image::equals).orElse(false)) {
+          users.add(pool + "/" + disk.diskId());
+        }
+      }
+    }
+    return users;
   }
 
   public Path dir(String pool) {

@@ -3,8 +3,10 @@ package io.vmsaga.agent.server.disk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * Reads the qcow2 header directly: the virtual size of every disk in a pool is needed for the
@@ -24,6 +26,30 @@ final class Qcow2 {
   }
 
   private Qcow2() {}
+
+  /**
+   * The backing file name the header records, if any (at most 1023 bytes, as QEMU allows), read
+   * without opening it.
+   */
+  static Optional<String> backingFile(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(20);
+      channel.read(header, 0);
+      if (header.position() < 20 || header.getInt(0) != MAGIC) {
+        throw new IOException("not a qcow2 image");
+      }
+      long offset = header.getLong(8);
+      int size = header.getInt(16);
+      if (offset == 0 || size <= 0 || size > 1023) {
+        return Optional.empty();
+      }
+      ByteBuffer name = ByteBuffer.allocate(size);
+      while (name.hasRemaining() && channel.read(name, offset + name.position()) > 0) {
+        // keep reading: a short read is legal
+      }
+      return Optional.of(new String(name.array(), 0, name.position(), StandardCharsets.UTF_8));
+    }
+  }
 
   static Header read(Path file) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(80);

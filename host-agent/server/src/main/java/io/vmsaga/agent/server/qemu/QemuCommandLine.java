@@ -80,8 +80,34 @@ final class QemuCommandLine {
                       "filename",
                       pools.disk(disk.pool(), disk.diskId()).toString()))));
       argv.add("-device");
+      // bootindex: SeaBIOS boots the first disk, not the cidata CD-ROM.
       argv.add(
-          json(Map.of("driver", "virtio-blk-pci", "id", "virtio-disk" + i, "drive", diskNode(i))));
+          json(
+              Map.of(
+                  "driver",
+                  "virtio-blk-pci",
+                  "id",
+                  "virtio-disk" + i,
+                  "drive",
+                  diskNode(i),
+                  "bootindex",
+                  i)));
+    }
+    if (Boolean.TRUE.equals(config.cidata())) {
+      argv.add("-blockdev");
+      argv.add(
+          json(
+              ordered(
+                  "driver",
+                  "raw",
+                  "node-name",
+                  "cidata",
+                  "read-only",
+                  true,
+                  "file",
+                  ordered("driver", "file", "filename", store.cidata(vmId).toString()))));
+      argv.add("-device");
+      argv.add(json(ordered("driver", "ide-cd", "id", "cd0", "drive", "cidata", "bus", "ide.0")));
     }
     List<VmNic> nics = config.nics();
     for (int i = 0; i < nics.size(); i++) {
@@ -159,6 +185,14 @@ final class QemuCommandLine {
   static Map<String, Object> dimmDevice(String deviceId) {
     return Map.of(
         "driver", "pc-dimm", "id", dimmDeviceId(deviceId), "memdev", memoryBackendId(deviceId));
+  }
+
+  private static Map<String, Object> ordered(Object... keysAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return map;
   }
 
   private static String memory(VmConfig config) {

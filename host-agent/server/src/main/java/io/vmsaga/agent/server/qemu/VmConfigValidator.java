@@ -60,8 +60,11 @@ public final class VmConfigValidator {
     List<VmNic> nics = nics(c.nics());
     Hotplugged hotplugged =
         hotplugged(c.hotplugged(), vcpus, maxVcpus, memoryMib, maxMemoryMib, slots);
+    // false and absent are the same; absent keeps the stored config of a VM without cidata as it
+    // was.
+    Boolean cidata = Boolean.TRUE.equals(c.cidata()) ? Boolean.TRUE : null;
     return new VmConfig(
-        c.name(), vcpus, maxVcpus, memoryMib, maxMemoryMib, slots, disks, nics, hotplugged);
+        c.name(), vcpus, maxVcpus, memoryMib, maxMemoryMib, slots, disks, nics, hotplugged, cidata);
   }
 
   private static List<VmDisk> disks(List<VmDisk> requested) {

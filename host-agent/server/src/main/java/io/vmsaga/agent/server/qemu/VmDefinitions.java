@@ -28,6 +28,7 @@ public final class VmDefinitions {
           if (vms.live(vmId).isPresent()) {
             throw ApiException.conflict("VM is running; stop it before changing its config");
           }
+          vms.requireCidata(vmId, config);
           vms.store.write(vmId, config);
           return new Outcome<>(vms.info(vmId, config), existing.isEmpty());
         });

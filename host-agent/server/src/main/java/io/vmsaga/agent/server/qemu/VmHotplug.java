@@ -152,6 +152,7 @@ public final class VmHotplug {
         c.memorySlots(),
         c.disks(),
         c.nics(),
-        hotplugged);
+        hotplugged,
+        c.cidata());
   }
 }

@@ -50,6 +50,11 @@ final class VmStore {
     return dir(vmId).resolve("serial.log");
   }
 
+  /** The NoCloud seed ISO of {@code PUT /v1/vms/{vm_id}/cidata}. */
+  Path cidata(String vmId) {
+    return dir(vmId).resolve("cidata.iso");
+  }
+
   Path qemuLog(String vmId) {
     return dir(vmId).resolve("qemu.log");
   }

@@ -98,11 +98,24 @@ public final class VmSupervisor implements AutoCloseable {
   /** Starts QEMU and waits for its QMP greeting; caller holds the VM's lock. */
   VmProcess spawn(String vmId, VmConfig config, boolean incoming, long timeoutMs) {
     for (VmDisk disk : config.disks()) {
-      if (!Files.exists(pools.disk(disk.pool(), disk.diskId()))) {
+      Path file = pools.disk(disk.pool(), disk.diskId());
+      if (!Files.exists(file)) {
         throw ApiException.conflict(
             "disk " + disk.pool() + "/" + disk.diskId() + " does not exist");
       }
+      // QEMU opens a qcow2's backing file by the name in its header: only images of the pools.
+      Optional<Path> backing = pools.backingFile(file);
+      if (backing.isPresent()
+          && (pools.imageIdOf(backing.get()).isEmpty() || !Files.exists(backing.get()))) {
+        throw ApiException.conflict(
+            "disk "
+                + disk.pool()
+                + "/"
+                + disk.diskId()
+                + " is backed by a file that is not an image of this node's pools");
+      }
     }
+    requireCidata(vmId, config);
     config.nics().stream()
         .filter(n -> !Links.exists(n.tap()))
         .findFirst()
@@ -176,6 +189,13 @@ public final class VmSupervisor implements AutoCloseable {
 
   VmProcess requireLive(String vmId) {
     return live(vmId).orElseThrow(() -> ApiException.conflict("VM is not running"));
+  }
+
+  /** A config with {@code cidata: true} needs the VM's ISO (PUT /v1/vms/{vm_id}/cidata) first. */
+  void requireCidata(String vmId, VmConfig config) {
+    if (Boolean.TRUE.equals(config.cidata()) && !Files.exists(store.cidata(vmId))) {
+      throw ApiException.conflict("cidata is true but the VM has no cidata ISO; PUT it first");
+    }
   }
 
   VmConfig requireConfig(String vmId) {

@@ -1,0 +1,224 @@
+package io.vmsaga.agent.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vmsaga.agent.api.AgentJson;
+import io.vmsaga.agent.api.CidataSpec;
+import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.agent.api.ImageInfo;
+import io.vmsaga.agent.api.ImageSpec;
+import io.vmsaga.agent.api.NetworkInfo;
+import io.vmsaga.agent.api.NetworkSpec;
+import io.vmsaga.agent.api.TapSpec;
+import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmDisk;
+import io.vmsaga.agent.api.VmNic;
+import io.vmsaga.agent.client.AgentClient;
+import io.vmsaga.agent.server.os.AtomicFiles;
+import io.vmsaga.agent.server.os.Exec;
+import io.vmsaga.agent.server.os.ExecException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * End to end on one node: the vmsaga-tiny image served over loopback HTTP, imported, cached,
+ * overlaid; a guest network in its own namespace; cidata with a hostname, a static address and a
+ * user-data script; the guest boots and answers {@code /status} inside the namespace.
+ */
+class GuestTest {
+  private static final Path CACHE = Path.of("/root/.cache/vmsaga/guest");
+  private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+
+  @Test
+  void tinyGuestBootsFromAnImageWithCidataOnANamespacedNetwork() throws Exception {
+    Path image = tinyImage();
+    HttpServer files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    files.createContext(
+        "/tiny.qcow2",
+        exchange -> {
+          exchange.sendResponseHeaders(200, Files.size(image));
+          try (OutputStream out = exchange.getResponseBody()) {
+            Files.copy(image, out);
+          }
+        });
+    files.start();
+    String suffix = TestNode.hex(3);
+    String imageId = "tiny-" + suffix;
+    String networkId = "g" + suffix;
+    String bridge = TestNode.name("vtb");
+    String tap = TestNode.name("vtt");
+    int subnet = ThreadLocalRandom.current().nextInt(1, 250);
+    String gateway = "10.78." + subnet + ".1";
+    String address = "10.78." + subnet + ".5";
+    String mac = "52:54:00:" + suffix.replaceAll("(..)(..)(..)", "$1:$2:$3");
+    String marker = "marker-" + TestNode.hex(4);
+    try (TestNode node = TestNode.inProcess("node-guest")) {
+      AgentClient agent = node.client();
+      agent.putImage(
+          imageId,
+          new ImageSpec(
+              "http://127.0.0.1:" + files.getAddress().getPort() + "/tiny.qcow2",
+              ImagesTest.sha256(image),
+              null));
+      ImageInfo imported = awaitActive(agent, imageId);
+      agent.cacheImage(imageId);
+      agent.putDisk("local", "root", DiskSpec.fromImage(imageId, imported.virtualSizeMib() + 64));
+
+      NetworkInfo net = agent.putNetwork(networkId, new NetworkSpec(bridge, gateway + "/24"));
+      agent.putTap(tap, new TapSpec(bridge));
+      agent.putCidata(
+          "g1",
+          new CidataSpec(
+              "instance-id: i-" + suffix + "\nlocal-hostname: guest-" + suffix + "\n",
+              "#!/bin/sh\necho \"" + marker + " from $(hostname)\"\n",
+              String.join(
+                  "\n",
+                  "version: 2",
+                  "ethernets:",
+                  "  eth0:",
+                  "    match:",
+                  "      macaddress: \"" + mac + "\"",
+                  "    set-name: eth0",
+                  "    addresses:",
+                  "      - " + address + "/24",
+                  "    routes:",
+                  "      - to: 0.0.0.0/0",
+                  "        via: " + gateway,
+                  "")));
+      agent.putVm(
+          "g1",
+          new VmConfig(
+                  "g1",
+                  1,
+                  null,
+                  256L,
+                  null,
+                  null,
+                  List.of(new VmDisk("local", "root")),
+                  List.of(new VmNic(tap, mac)),
+                  null)
+              .withCidata(true));
+
+      long started = System.nanoTime();
+      agent.action("g1", new VmAction(VmAction.Action.START, null));
+      JsonNode status = null;
+      int probes = 0;
+      while (status == null && System.nanoTime() - started < READY_WITHIN.toNanos()) {
+        probes++;
+        status = probe(net.namespace(), address).orElse(null);
+        if (status == null) {
+          Thread.sleep(500);
+        }
+      }
+      long readyMs = (System.nanoTime() - started) / 1_000_000;
+      String console = agent.console("g1", 64 * 1024);
+      assertTrue(status != null, "no /status within " + READY_WITHIN + "; console:\n" + console);
+      System.out.println(
+          "GuestTest: vmsaga-tiny answered /status "
+              + readyMs
+              + " ms after start ("
+              + probes
+              + " probes)");
+      assertEquals("guest-" + suffix, status.path("hostname").asString(), status.toString());
+      assertTrue(status.path("addresses").toString().contains(address + "/24"), status.toString());
+      assertTrue(console.contains(marker + " from guest-" + suffix), console);
+      assertTrue(console.contains("vmsaga-tiny ready"), console);
+
+      agent.action("g1", new VmAction(VmAction.Action.STOP, 20_000L));
+      agent.deleteVm("g1");
+      agent.deleteCidata("g1");
+      agent.deleteTap(tap);
+      agent.deleteNetwork(networkId);
+      agent.deleteDisk("local", "root");
+      agent.deleteCachedImage(imageId);
+      agent.deleteImage(imageId);
+      assertEquals(List.of(), node.liveQemuPids());
+      assertTrue(!Files.exists(Path.of("/run/netns", net.namespace())));
+    } finally {
+      files.stop(0);
+    }
+  }
+
+  /** One bounded probe from inside the namespace: curl with a 2 s limit. */
+  private static Optional<JsonNode> probe(String namespace, String address) {
+    try {
+      String body =
+          Exec.run(
+              Duration.ofSeconds(5),
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  namespace,
+                  "curl",
+                  "-s",
+                  "--max-time",
+                  "2",
+                  "http://" + address + "/status"));
+      return body.isBlank() ? Optional.empty() : Optional.of(AgentJson.lenient().readTree(body));
+    } catch (ExecException | tools.jackson.core.JacksonException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static ImageInfo awaitActive(AgentClient agent, String imageId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      ImageInfo info = agent.getImage(imageId).orElseThrow();
+      if (!info.state().equals(ImageInfo.IMPORTING)) {
+        assertEquals(ImageInfo.ACTIVE, info.state(), String.valueOf(info.error()));
+        return info;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("import did not end");
+  }
+
+  /** The cached vmsaga-tiny image, built with scripts/guest/build-tiny when there is none. */
+  private static Path tinyImage() throws Exception {
+    if (Files.isDirectory(CACHE)) {
+      try (Stream<Path> files = Files.list(CACHE)) {
+        Optional<Path> cached =
+            files
+                .filter(p -> p.getFileName().toString().matches("vmsaga-tiny-[0-9a-f]+\\.qcow2"))
+                .findFirst();
+        if (cached.isPresent()) {
+          return cached.get();
+        }
+      }
+    }
+    Path script = repoRoot().resolve("scripts/guest/build-tiny");
+    Path out = Files.createTempDirectory(Path.of("/tmp"), "vstiny");
+    Path image = out.resolve("vmsaga-tiny.qcow2");
+    try {
+      Exec.run(Duration.ofMinutes(10), List.of(script.toString(), image.toString()));
+    } catch (RuntimeException e) {
+      AtomicFiles.deleteTree(out);
+      throw e;
+    }
+    return image;
+  }
+
+  private static Path repoRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("scripts/guest/build-tiny"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("scripts/guest/build-tiny not found above the build dir");
+    }
+    return dir;
+  }
+}
