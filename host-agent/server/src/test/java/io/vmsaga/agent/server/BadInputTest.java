@@ -369,7 +369,7 @@ class BadInputTest {
 
   @Test
   void tooLargeAndMalformedBodies() throws Exception {
-    Answer big = send("PUT", "/v1/vms/vm1", "{\"name\":\"" + "x".repeat(100_000) + "\"}", bearer());
+    Answer big = send("PUT", "/v1/vms/vm1", "{\"name\":\"" + "x".repeat(300_000) + "\"}", bearer());
     assertEquals(413, big.status());
     assertEquals("too_large", big.error().code());
     Answer noSha = send("PUT", "/v1/pools/local/disks/d1/content", "QFI", bearer());
