@@ -5,12 +5,16 @@ import org.apache.ibatis.annotations.Select;
 
 @Mapper
 public interface NetworkMapper {
-  record Network(String id, String bridge, String tenantId) {
+  /** A network; {@code cidr} and {@code gateway} are null for one without guest addresses. */
+  record Network(String id, String bridge, String tenantId, String cidr, String gateway) {
     public boolean usableBy(String tenant) {
       return tenantId == null || tenantId.equals(tenant);
     }
   }
 
-  @Select("SELECT id, bridge, tenant_id FROM network WHERE id = #{id}")
+  @Select("SELECT id, bridge, tenant_id, cidr, gateway FROM network WHERE id = #{id}")
   Network find(String id);
+
+  @Select("SELECT id, bridge, tenant_id, cidr, gateway FROM network ORDER BY id")
+  java.util.List<Network> all();
 }

@@ -22,23 +22,38 @@ public interface VmMapper {
       int maxMemoryMib,
       String ownerGid,
       String lastGid,
-      String lastOutcome) {}
+      String lastOutcome,
+      String imageId,
+      String hostname) {}
 
   record DiskRow(String id, String nodeId, String pool, int sizeGib) {}
 
-  record NicRow(String id, String networkId, String mac, String tap) {}
+  record NicRow(String id, String networkId, String mac, String tap, String address) {}
 
   @Insert(
-      "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid) "
+      "INSERT INTO vm (id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, "
+          + "image_id, hostname, root_pool) "
           + "VALUES (#{vm.vmId}, #{vm.tenantId}, #{vm.nodeId}, #{vm.name}, 'creating', #{vm.vcpus}, #{vm.maxVcpus}, "
-          + "#{vm.memoryMib}, #{vm.maxMemoryMib}, #{gid}, #{gid})")
+          + "#{vm.memoryMib}, #{vm.maxMemoryMib}, #{gid}, #{gid}, #{vm.guest.imageId}, #{vm.guest.hostname}, #{vm.disk.pool})")
   void insertCreating(@Param("vm") VmPlan vm, @Param("gid") String gid);
 
   @Insert(
-      "INSERT IGNORE INTO disk (id, vm_id, node_id, pool, size_gib) VALUES (#{d.diskId}, #{vmId}, "
-          + "IF(#{d.pool} = 'shared', NULL, #{nodeId}), #{d.pool}, #{d.sizeGib})")
+      "INSERT IGNORE INTO disk (id, vm_id, node_id, pool, size_gib, image_id) VALUES (#{d.diskId}, #{vmId}, "
+          + "IF(#{d.pool} = 'shared', NULL, #{nodeId}), #{d.pool}, #{d.sizeGib}, #{imageId})")
   void insertDisk(
-      @Param("vmId") String vmId, @Param("nodeId") String nodeId, @Param("d") VmPlan.Disk disk);
+      @Param("vmId") String vmId,
+      @Param("nodeId") String nodeId,
+      @Param("d") VmPlan.Disk disk,
+      @Param("imageId") String imageId);
+
+  /**
+   * Creates on their way to the node's cached copy of the image, besides this VM: the copy stays
+   * for them (a disk already backed by it, the agent itself refuses to lose).
+   */
+  @Select(
+      "SELECT COUNT(*) FROM vm WHERE image_id = #{imageId} AND node_id = #{nodeId} AND id <> #{vmId} "
+          + "AND state = 'creating' AND root_pool = 'local'")
+  int createsNeedingCachedImage(String imageId, String nodeId, String vmId);
 
   @Insert(
       "INSERT IGNORE INTO nic (id, vm_id, network_id, mac, tap) VALUES (#{n.nicId}, #{vmId}, #{n.networkId}, #{n.mac}, #{n.tap})")
@@ -86,18 +101,22 @@ public interface VmMapper {
   int deleteCreating(String vmId, String gid);
 
   @Select(
-      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome "
+      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome, "
+          + "image_id, hostname "
           + "FROM vm WHERE id = #{vmId}")
   VmRow find(String vmId);
 
   @Select(
-      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome "
+      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome, "
+          + "image_id, hostname "
           + "FROM vm WHERE tenant_id = #{tenantId} ORDER BY created_at, id")
   List<VmRow> ofTenant(String tenantId);
 
   @Select("SELECT id, node_id, pool, size_gib FROM disk WHERE vm_id = #{vmId} ORDER BY id")
   List<DiskRow> disksOf(String vmId);
 
-  @Select("SELECT id, network_id, mac, tap FROM nic WHERE vm_id = #{vmId} ORDER BY id")
+  @Select(
+      "SELECT n.id, n.network_id, n.mac, n.tap, a.address FROM nic n LEFT JOIN address a "
+          + "ON a.vm_id = n.vm_id AND a.network_id = n.network_id WHERE n.vm_id = #{vmId} ORDER BY n.id")
   List<NicRow> nicsOf(String vmId);
 }

@@ -1,5 +1,7 @@
 package io.vmsaga.functions.core;
 
+import java.util.List;
+
 /**
  * Everything a VM saga needs to know about one VM, decided before the saga is submitted, so that
  * every step is a pure function of its payload. Names on the node (disk id, tap, MAC) derive from
@@ -16,7 +18,47 @@ public record VmPlan(
     int maxMemoryMib,
     int memorySlots,
     Disk disk,
-    Nic nic) {
+    Nic nic,
+    Guest guest) {
+
+  /** A VM that boots nothing: an empty disk, no first-boot configuration. */
+  public VmPlan(
+      String vmId,
+      String tenantId,
+      String name,
+      String nodeId,
+      int vcpus,
+      int maxVcpus,
+      int memoryMib,
+      int maxMemoryMib,
+      int memorySlots,
+      Disk disk,
+      Nic nic) {
+    this(
+        vmId,
+        tenantId,
+        name,
+        nodeId,
+        vcpus,
+        maxVcpus,
+        memoryMib,
+        maxMemoryMib,
+        memorySlots,
+        disk,
+        nic,
+        null);
+  }
+
+  /**
+   * What the VM boots and is told at first boot: the image its root disk is an overlay of, and the
+   * NoCloud data (hostname, the user's keys and user-data) of its cidata CD-ROM.
+   */
+  public record Guest(
+      String imageId, String hostname, List<String> sshAuthorizedKeys, String userData) {}
+
+  public String imageId() {
+    return guest == null ? null : guest.imageId();
+  }
 
   public record Disk(String diskId, String pool, int sizeGib) {}
 

@@ -10,7 +10,8 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates the VM's qcow2 disk in the node's local pool or the shared pool (idempotent by disk id).
+ * Creates the VM's qcow2 disk in the node's local pool or the shared pool (idempotent by disk id):
+ * empty, or an overlay of its image (the shared image, or the node's cached copy).
  */
 @Component("createDisk")
 public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
@@ -32,7 +33,12 @@ public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
           return Replies.ok(
               agents
                   .on(step.vm().nodeId(), step.branch())
-                  .putDisk(disk.pool(), disk.diskId(), DiskSpec.ofMib(disk.sizeGib() * 1024L)));
+                  .putDisk(
+                      disk.pool(),
+                      disk.diskId(),
+                      step.vm().imageId() == null
+                          ? DiskSpec.ofMib(disk.sizeGib() * 1024L)
+                          : DiskSpec.fromImage(step.vm().imageId(), disk.sizeGib() * 1024L)));
         });
   }
 }

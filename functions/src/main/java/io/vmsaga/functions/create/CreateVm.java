@@ -2,6 +2,7 @@ package io.vmsaga.functions.create;
 
 import io.vmsaga.functions.core.CapacityMapper;
 import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
+import io.vmsaga.functions.core.ImageMapper;
 import io.vmsaga.functions.core.NetworkMapper;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.Sha256;
@@ -10,10 +11,14 @@ import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
@@ -41,7 +46,17 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       String nodeId,
       boolean sharedStorage,
       String idempotencyKey,
-      boolean awaitResult) {}
+      boolean awaitResult,
+      String imageId,
+      String hostname,
+      List<String> sshAuthorizedKeys,
+      String userData) {}
+
+  /** NoCloud user-data larger than this is refused (the ISO travels with every migration). */
+  static final int USER_DATA_MAX_BYTES = 16 * 1024;
+
+  static final Pattern HOSTNAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  static final Pattern SSH_KEY = Pattern.compile("(ssh|ecdsa|sk)-[^\\r\\n]{16,2048}");
 
   public record Response(String vmId, String gid, String status, String nodeId, String dtmUrl) {}
 
@@ -49,14 +64,21 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
   private final CapacityMapper capacity;
   private final NetworkMapper networks;
   private final VmMapper vms;
+  private final ImageMapper images;
   private final Sagas sagas;
 
   public CreateVm(
-      Tenants tenants, CapacityMapper capacity, NetworkMapper networks, VmMapper vms, Sagas sagas) {
+      Tenants tenants,
+      CapacityMapper capacity,
+      NetworkMapper networks,
+      VmMapper vms,
+      ImageMapper images,
+      Sagas sagas) {
     this.tenants = tenants;
     this.capacity = capacity;
     this.networks = networks;
     this.vms = vms;
+    this.images = images;
     this.sagas = sagas;
   }
 
@@ -73,6 +95,13 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     Check check = validate(request);
     if (check.failed()) {
       return check.reply();
+    }
+    if (request.userData() != null
+        && request.userData().getBytes(StandardCharsets.UTF_8).length > USER_DATA_MAX_BYTES) {
+      return Replies.status(
+          400,
+          new Replies.Error(
+              "user_data_too_large", "userData is limited to " + USER_DATA_MAX_BYTES + " bytes"));
     }
     String gid =
         request.idempotencyKey() == null
@@ -102,6 +131,29 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     if (node == null) {
       return Replies.notFound("node");
     }
+    VmPlan.Guest guest = null;
+    if (request.imageId() != null) {
+      var image = images.find(request.imageId());
+      if (image == null) {
+        return Replies.notFound("image");
+      }
+      if (!image.active()) {
+        return Replies.conflict("image_not_ready", "the image is " + image.state());
+      }
+      if (request.diskGib() * 1024L < image.virtualSizeMib()) {
+        return Replies.status(
+            400,
+            new Replies.Error(
+                "disk_too_small",
+                "diskGib must hold the image's " + image.virtualSizeMib() + " MiB"));
+      }
+      guest =
+          new VmPlan.Guest(
+              image.id(),
+              request.hostname() == null ? hostnameOf(request.name()) : request.hostname(),
+              request.sshAuthorizedKeys(),
+              request.userData());
+    }
     VmPlan vm =
         new VmPlan(
             vmId,
@@ -114,7 +166,8 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             maxMemoryMib,
             maxMemoryMib > request.memoryMib() ? 4 : 0,
             VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGib()),
-            VmPlan.nicFor(vmId, network.id(), network.bridge()));
+            VmPlan.nicFor(vmId, network.id(), network.bridge()),
+            guest);
     sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
     log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
     return answer(request, vmId, gid);
@@ -150,6 +203,13 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
         .orElse(null);
   }
 
+  /** A hostname from the VM's name: lower case, other characters as dashes, at most 63. */
+  static String hostnameOf(String name) {
+    String host = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    host = host.substring(0, Math.min(63, host.length())).replaceAll("^-+|-+$", "");
+    return host.isEmpty() ? "vm" : host;
+  }
+
   private Check validate(Request r) {
     var check =
         new Check()
@@ -164,6 +224,22 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     if (r.maxVcpus() != null) {
       check.range(r.maxVcpus(), r.vcpus() == null ? 1 : r.vcpus(), 64, "maxVcpus");
     }
+    check
+        .matches(r.imageId(), Check.ID, "imageId", false)
+        .matches(r.hostname(), HOSTNAME, "hostname", false)
+        .require(
+            r.imageId() != null
+                || (r.hostname() == null && r.userData() == null && r.sshAuthorizedKeys() == null),
+            "hostname, sshAuthorizedKeys and userData configure a guest: they need an imageId")
+        .require(
+            r.sshAuthorizedKeys() == null || r.userData() == null,
+            "give sshAuthorizedKeys or userData (with the keys in its #cloud-config), not both")
+        .require(
+            r.sshAuthorizedKeys() == null
+                || (r.sshAuthorizedKeys().size() <= 16
+                    && r.sshAuthorizedKeys().stream()
+                        .allMatch(k -> k != null && SSH_KEY.matcher(k).matches())),
+            "sshAuthorizedKeys: at most 16 public keys of one line each");
     if (r.maxMemoryMib() != null) {
       check.range(
           r.maxMemoryMib(),

@@ -5,7 +5,11 @@ import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.dtm.Saga;
 import java.time.Duration;
 
-/** createVm: seven steps, each with the compensation that undoes it (docs/design.md §5). */
+/**
+ * createVm: every step with the compensation that undoes it (docs/design.md §5). A VM made from an
+ * image gets the node's cached copy of it (local pool), an overlay disk and a cidata CD-ROM;
+ * without one those steps have nothing to do.
+ */
 public final class CreateVmSaga {
   private CreateVmSaga() {}
 
@@ -13,8 +17,10 @@ public final class CreateVmSaga {
     return Saga.withGid(gid)
         .timeoutToFail(timeoutToFail)
         .step("reserveResources", "releaseResources", branch -> new VmStep(branch, vm))
+        .step("cacheImage", "uncacheImage", branch -> new VmStep(branch, vm))
         .step("createDisk", "deleteDisk", branch -> new VmStep(branch, vm))
         .step("createNic", "deleteNic", branch -> new VmStep(branch, vm))
+        .step("writeCidata", "deleteCidata", branch -> new VmStep(branch, vm))
         .step("writeVmConfig", "deleteVmConfig", branch -> new VmStep(branch, vm))
         .step("startQemu", "stopQemu", branch -> new VmStep(branch, vm))
         .step("verifyQmp", "detachQmp", branch -> new VmStep(branch, vm))

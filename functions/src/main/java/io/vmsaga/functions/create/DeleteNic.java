@@ -1,5 +1,6 @@
 package io.vmsaga.functions.create;
 
+import io.vmsaga.functions.core.Addresses;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.saga.Branches;
@@ -14,10 +15,12 @@ import org.springframework.stereotype.Component;
 public class DeleteNic implements Function<Message<VmStep>, Message<?>> {
   private final Branches branches;
   private final Agents agents;
+  private final Addresses addresses;
 
-  public DeleteNic(Branches branches, Agents agents) {
+  public DeleteNic(Branches branches, Agents agents, Addresses addresses) {
     this.branches = branches;
     this.agents = agents;
+    this.addresses = addresses;
   }
 
   @Override
@@ -28,6 +31,7 @@ public class DeleteNic implements Function<Message<VmStep>, Message<?>> {
         step -> {
           var nic = step.vm().nic();
           agents.on(step.vm().nodeId(), step.branch()).deleteTap(nic.tap());
+          addresses.free(nic.networkId(), step.vm().vmId());
           return Replies.ok(Map.of("deleted", nic.tap()));
         });
   }

@@ -33,7 +33,7 @@ public class RecordVmRunning implements Function<Message<VmStep>, Message<?>> {
         call,
         step -> {
           var vm = step.vm();
-          vms.insertDisk(vm.vmId(), vm.nodeId(), vm.disk());
+          vms.insertDisk(vm.vmId(), vm.nodeId(), vm.disk(), vm.imageId());
           vms.insertNic(vm.vmId(), vm.nic());
           capacity.commit(vm.vmId());
           if (vms.settle(vm.vmId(), step.branch().gid(), "running", "succeed") == 0) {

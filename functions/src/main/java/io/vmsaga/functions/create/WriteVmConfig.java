@@ -40,14 +40,16 @@ public class WriteVmConfig implements Function<Message<VmStep>, Message<?>> {
 
   static VmConfig configOf(VmPlan vm) {
     return new VmConfig(
-        vm.name(),
-        vm.vcpus(),
-        vm.maxVcpus(),
-        (long) vm.memoryMib(),
-        (long) vm.maxMemoryMib(),
-        vm.memorySlots(),
-        List.of(new VmDisk(vm.disk().pool(), vm.disk().diskId())),
-        List.of(new VmNic(vm.nic().tap(), vm.nic().mac())),
-        null);
+            vm.name(),
+            vm.vcpus(),
+            vm.maxVcpus(),
+            (long) vm.memoryMib(),
+            (long) vm.maxMemoryMib(),
+            vm.memorySlots(),
+            List.of(new VmDisk(vm.disk().pool(), vm.disk().diskId())),
+            List.of(new VmNic(vm.nic().tap(), vm.nic().mac())),
+            null)
+        // a VM made from an image boots with its cidata CD-ROM (writeCidata made it)
+        .withCidata(vm.imageId() != null);
   }
 }

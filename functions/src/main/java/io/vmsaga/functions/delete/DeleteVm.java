@@ -105,6 +105,7 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
         vm.maxMemoryMib(),
         0,
         disk,
-        nic);
+        nic,
+        vm.imageId() == null ? null : new VmPlan.Guest(vm.imageId(), vm.hostname(), null, null));
   }
 }

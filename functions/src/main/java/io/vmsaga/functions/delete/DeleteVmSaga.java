@@ -20,8 +20,10 @@ public final class DeleteVmSaga {
         .step("stopQemu", "", branch -> new VmStep(branch, vm))
         .step("detachQmp", "", branch -> new VmStep(branch, vm))
         .step("deleteVmConfig", "", branch -> new VmStep(branch, vm))
+        .step("deleteCidata", "", branch -> new VmStep(branch, vm))
         .step("deleteNic", "", branch -> new VmStep(branch, vm))
         .step("deleteDisk", "", branch -> new VmStep(branch, vm))
+        .step("uncacheImage", "", branch -> new VmStep(branch, vm))
         .step("releaseResources", "", branch -> new VmStep(branch, vm))
         .step("removeVmRecord", "", branch -> new VmStep(branch, vm));
   }

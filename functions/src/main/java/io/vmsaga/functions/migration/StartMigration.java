@@ -3,7 +3,6 @@ package io.vmsaga.functions.migration;
 import io.vmsaga.agent.api.IncomingSpec;
 import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.agent.api.MigrationSpec;
-import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
@@ -21,10 +20,13 @@ import org.springframework.stereotype.Component;
 @Component("startMigration")
 public class StartMigration implements Function<Message<MigrationStep>, Message<?>> {
   private final Branches branches;
+  private final TargetSide targetSide;
   private final Agents agents;
   private final Migrations migrations;
 
-  public StartMigration(Branches branches, Agents agents, Migrations migrations) {
+  public StartMigration(
+      Branches branches, Agents agents, Migrations migrations, TargetSide targetSide) {
+    this.targetSide = targetSide;
     this.branches = branches;
     this.agents = agents;
     this.migrations = migrations;
@@ -48,8 +50,7 @@ public class StartMigration implements Function<Message<MigrationStep>, Message<
             return Replies.failure(
                 "not_on_source", "node " + move.sourceNodeId() + " has no definition of the VM");
           }
-          move.nics().forEach(n -> target.putTap(n.targetTap(), new TapSpec(n.bridge())));
-          target.putVm(move.vmId(), move.configForTarget(config.config()));
+          targetSide.define(move, config.config(), target);
           target.startIncoming(
               move.vmId(), new IncomingSpec(move.targetHost(), move.incomingPort()));
           MigrationInfo info =

@@ -1,6 +1,5 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
@@ -18,10 +17,13 @@ import org.springframework.stereotype.Component;
 @Component("startTargetVm")
 public class StartTargetVm implements Function<Message<MigrationStep>, Message<?>> {
   private final Branches branches;
+  private final TargetSide targetSide;
   private final Agents agents;
   private final Migrations migrations;
 
-  public StartTargetVm(Branches branches, Agents agents, Migrations migrations) {
+  public StartTargetVm(
+      Branches branches, Agents agents, Migrations migrations, TargetSide targetSide) {
+    this.targetSide = targetSide;
     this.branches = branches;
     this.agents = agents;
     this.migrations = migrations;
@@ -45,8 +47,7 @@ public class StartTargetVm implements Function<Message<MigrationStep>, Message<?
                 "not_on_source", "node " + move.sourceNodeId() + " has no definition of the VM");
           }
           var target = agents.on(move.targetNodeId(), step.branch());
-          move.nics().forEach(n -> target.putTap(n.targetTap(), new TapSpec(n.bridge())));
-          target.putVm(move.vmId(), move.configForTarget(config.config()));
+          targetSide.define(move, config.config(), target);
           if (move.wasRunning()) {
             target.action(move.vmId(), VmAction.of(VmAction.Action.START));
           }

@@ -1,9 +1,13 @@
 package io.vmsaga.functions.migration;
 
+import io.vmsaga.agent.api.CidataSpec;
+import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.CidataRecords;
 import io.vmsaga.functions.dtm.BranchRef;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,9 +34,26 @@ public class TargetSide {
   private static final Logger log = LoggerFactory.getLogger(TargetSide.class);
 
   private final Agents agents;
+  private final CidataRecords cidata;
 
-  public TargetSide(Agents agents) {
+  public TargetSide(Agents agents, CidataRecords cidata) {
     this.agents = agents;
+    this.cidata = cidata;
+  }
+
+  /**
+   * Defines the VM on the target as it is on the source: its taps, the same cidata CD-ROM (rebuilt
+   * there from the kept documents) and its config.
+   */
+  public void define(MigrationPlan move, VmConfig config, AgentClient target) {
+    move.nics().forEach(n -> target.putTap(n.targetTap(), new TapSpec(n.bridge())));
+    if (Boolean.TRUE.equals(config.cidata())) {
+      var documents = cidata.of(move.vmId());
+      target.putCidata(
+          move.vmId(),
+          new CidataSpec(documents.metaData(), documents.userData(), documents.networkConfig()));
+    }
+    target.putVm(move.vmId(), move.configForTarget(config));
   }
 
   /**

@@ -1,11 +1,13 @@
 package io.vmsaga.functions.nodes;
 
+import io.vmsaga.agent.api.NetworkSpec;
 import io.vmsaga.agent.api.NodeInfo;
+import io.vmsaga.functions.core.Addresses;
 import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.NetworkMapper;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
-import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.ibatis.annotations.Insert;
@@ -41,11 +43,13 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
   private final Tenants tenants;
   private final Agents agents;
   private final NodeRecords records;
+  private final NetworkMapper networks;
 
-  public RegisterNode(Tenants tenants, Agents agents, NodeRecords records) {
+  public RegisterNode(Tenants tenants, Agents agents, NodeRecords records, NetworkMapper networks) {
     this.tenants = tenants;
     this.agents = agents;
     this.records = records;
+    this.networks = networks;
   }
 
   @Override
@@ -93,11 +97,23 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
           "inventory_mismatch", "the node has more committed than the agent now reports");
     }
     try {
-      for (String bridge : records.bridges()) {
-        agents.at(url).putBridge(bridge);
+      // a network with guest addresses gets its gateway in a namespace on the node; else a bridge
+      for (var network : networks.all()) {
+        if (network.cidr() == null) {
+          agents.at(url).putBridge(network.bridge());
+        } else {
+          agents
+              .at(url)
+              .putNetwork(
+                  network.id(),
+                  new NetworkSpec(
+                      network.bridge(),
+                      network.gateway() + "/" + Addresses.Ipv4.prefix(network.cidr())));
+        }
       }
     } catch (RuntimeException e) {
-      return Replies.conflict("agent_unreachable", "the agent could not make a network's bridge");
+      return Replies.conflict(
+          "agent_unreachable", "the agent could not make a network on the node");
     }
     Registered node =
         new Registered(
@@ -119,9 +135,6 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
     @Select(
         "SELECT committed_vcpus AS vcpus, committed_memory_mib AS memory_mib FROM node WHERE id = #{id}")
     Committed committed(String id);
-
-    @Select("SELECT DISTINCT bridge FROM network ORDER BY bridge")
-    List<String> bridges();
 
     @Insert(
         "INSERT INTO node (id, agent_url, cpus, memory_mib, accelerator, cpu_overcommit, memory_overcommit)"

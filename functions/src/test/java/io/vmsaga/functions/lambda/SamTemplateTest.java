@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmsaga.functions.create.CreateVmSaga;
 import io.vmsaga.functions.delete.DeleteVmSaga;
 import io.vmsaga.functions.dtm.Saga;
+import io.vmsaga.functions.images.ImportImageSaga;
 import io.vmsaga.functions.migration.ColdMigrateVmSaga;
 import io.vmsaga.functions.migration.MigrateVmSaga;
 import io.vmsaga.functions.saga.Step;
@@ -77,7 +78,8 @@ class SamTemplateTest {
           "createVm", CreateVmSaga.of("t", null, Duration.ofMinutes(1)),
           "deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1)),
           "migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
-          "coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1)));
+          "coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
+          "importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1)));
 
   @Test
   void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
