@@ -1,8 +1,7 @@
 package io.vmsaga.functions.create;
 
-import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
-import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.core.ImageCache;
 import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
@@ -11,20 +10,17 @@ import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
-/**
- * Removes the node's cached copy of the VM's image when nothing else needs it: no disk is backed by
- * it (the agent refuses with {@code in_use} then) and no other create is on its way to it.
- */
+/** Removes the node's cached copy of the VM's image when nothing else there needs it. */
 @Component("uncacheImage")
 public class UncacheImage implements Function<Message<VmStep>, Message<?>> {
   private final Branches branches;
   private final Agents agents;
-  private final VmMapper vms;
+  private final ImageCache cache;
 
-  public UncacheImage(Branches branches, Agents agents, VmMapper vms) {
+  public UncacheImage(Branches branches, Agents agents, ImageCache cache) {
     this.branches = branches;
     this.agents = agents;
-    this.vms = vms;
+    this.cache = cache;
   }
 
   @Override
@@ -34,19 +30,11 @@ public class UncacheImage implements Function<Message<VmStep>, Message<?>> {
         call,
         step -> {
           var vm = step.vm();
-          if (!CacheImage.needed(step)
-              || vms.createsNeedingCachedImage(vm.imageId(), vm.nodeId(), vm.vmId()) > 0) {
-            return Replies.ok(Map.of("kept", "in use or not cached"));
-          }
-          try {
-            agents.on(vm.nodeId(), step.branch()).deleteCachedImage(vm.imageId());
-          } catch (AgentException e) {
-            if (!"in_use".equals(e.code())) {
-              throw e;
-            }
-            return Replies.ok(Map.of("kept", "a disk on the node is backed by it"));
-          }
-          return Replies.ok(Map.of("uncached", vm.imageId()));
+          boolean released =
+              CacheImage.needed(step)
+                  && cache.release(
+                      agents.on(vm.nodeId(), step.branch()), vm.nodeId(), vm.imageId(), vm.vmId());
+          return Replies.ok(Map.of("uncached", released));
         });
   }
 }

@@ -53,15 +53,16 @@ public record MigrationPlan(
     List<VmNic> taps =
         source.nics().stream().map(n -> new VmNic(targetTapOf(n.tap()), n.mac())).toList();
     return new VmConfig(
-        source.name(),
-        source.vcpus(),
-        source.maxVcpus(),
-        source.memoryMib(),
-        source.maxMemoryMib(),
-        source.memorySlots(),
-        source.disks(),
-        taps,
-        source.hotplugged());
+            source.name(),
+            source.vcpus(),
+            source.maxVcpus(),
+            source.memoryMib(),
+            source.maxMemoryMib(),
+            source.memorySlots(),
+            source.disks(),
+            taps,
+            source.hotplugged())
+        .withCidata(Boolean.TRUE.equals(source.cidata()));
   }
 
   private String targetTapOf(String sourceTap) {

@@ -3,21 +3,27 @@ package io.vmsaga.functions.migration;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.functions.core.Agents;
+import io.vmsaga.functions.core.ImageCache;
+import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.dtm.BranchRef;
 import org.springframework.stereotype.Component;
 
 /**
  * Removes the VM from the node it left: its QEMU (paused in {@code postmigrate} after a live move,
- * stopped after a cold one), its config, its taps, and its local disks (a cold move copied them;
- * shared disks stay, the target uses them). Each call is idempotent: what is gone already is
- * success.
+ * stopped after a cold one), its config and cidata, its taps, its local disks (a cold move copied
+ * them; shared disks stay, the target uses them) and the node's cached copy of its image when no
+ * other VM there needs it. Each call is idempotent: what is gone already is success.
  */
 @Component
 public class SourceSide {
   private final Agents agents;
+  private final VmMapper vms;
+  private final ImageCache cache;
 
-  public SourceSide(Agents agents) {
+  public SourceSide(Agents agents, VmMapper vms, ImageCache cache) {
     this.agents = agents;
+    this.vms = vms;
+    this.cache = cache;
   }
 
   public void remove(MigrationPlan move, BranchRef branch) {
@@ -28,5 +34,9 @@ public class SourceSide {
     move.disks().stream()
         .filter(MigrationPlan.Disk::local)
         .forEach(d -> source.deleteDisk(d.pool(), d.diskId()));
+    var vm = vms.find(move.vmId());
+    if (vm != null && vm.imageId() != null) {
+      cache.release(source, move.sourceNodeId(), vm.imageId(), vm.id());
+    }
   }
 }

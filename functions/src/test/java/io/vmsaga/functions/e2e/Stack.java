@@ -147,6 +147,28 @@ public final class Stack {
     }
   }
 
+  public static List<String> strings(String sql, Object... args) {
+    try (var db = db();
+        var statement = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        statement.setObject(i + 1, args[i]);
+      }
+      var rows = statement.executeQuery();
+      var values = new java.util.ArrayList<String>();
+      while (rows.next()) {
+        values.add(rows.getString(1));
+      }
+      return values;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The id of the test guest image `scripts/dev up` imported. */
+  public static String tinyImage() {
+    return strings("SELECT id FROM image WHERE name = 'vmsaga-tiny' AND state = 'active'").get(0);
+  }
+
   public static void execute(String sql, Object... args) {
     try (var c = db();
         var statement = c.prepareStatement(sql)) {
@@ -307,8 +329,33 @@ public final class Stack {
       assertThat(agent.getTap(nic.tap())).as("tap on " + node).isEmpty();
     }
     assertThat(agent("node-1").getDisk("shared", disk.diskId())).as("shared disk").isEmpty();
+    try (var isos = java.nio.file.Files.walk(java.nio.file.Path.of(env("VMSAGA_HOME"), "nodes"))) {
+      assertThat(isos.filter(p -> p.toString().contains(vmId)).toList())
+          .as("files of " + vmId + " on the nodes (cidata ISO, disks)")
+          .isEmpty();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    for (String node : NODES) {
+      // a node's cached image copy stays only while a VM made from the image lives there
+      for (var cached :
+          strings(
+              "SELECT DISTINCT i.id FROM image i WHERE NOT EXISTS (SELECT 1 FROM vm v "
+                  + "WHERE v.image_id = i.id AND v.node_id = ?)",
+              node)) {
+        assertThat(agent(node).getCachedImage(cached))
+            .as("unused cached copy on " + node)
+            .isEmpty();
+      }
+    }
     for (String table :
-        List.of("vm WHERE id", "disk WHERE vm_id", "nic WHERE vm_id", "reservation WHERE vm_id")) {
+        List.of(
+            "vm WHERE id",
+            "disk WHERE vm_id",
+            "nic WHERE vm_id",
+            "reservation WHERE vm_id",
+            "address WHERE vm_id",
+            "vm_cidata WHERE vm_id")) {
       assertThat(number("SELECT COUNT(*) FROM " + table + " = ?", vmId))
           .as(table + " of " + vmId)
           .isZero();

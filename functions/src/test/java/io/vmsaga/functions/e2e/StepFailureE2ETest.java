@@ -39,7 +39,8 @@ class StepFailureE2ETest {
   @MethodSource("faults")
   void aFailingStepIsCompensatedAndLeavesNothing(String step, String kind) {
     var tenant = newTenant(5, 8, 4096);
-    var request = vm("f-" + kind, "nodeId", "node-2");
+    // from the test guest image on the node's local pool: the image steps take part too
+    var request = vm("f-" + kind, "nodeId", "node-2", "imageId", tinyImage());
 
     var reply = call("createVm", withFaults(tenant.token(), Map.of(step, kind), 6), "", request);
 
