@@ -10,6 +10,15 @@ import tools.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Transaction(String gid, String status, String rollbackReason, List<Branch> branches) {
 
+  /**
+   * The body the failed action answered, when that is why the saga rolled back: DTM keeps it as the
+   * rollback reason with " FAILURE" appended (a timeout has its own words instead).
+   */
+  public String failureBody() {
+    String reason = rollbackReason == null ? "" : rollbackReason;
+    return reason.endsWith(" FAILURE") ? reason.substring(0, reason.length() - 8) : reason;
+  }
+
   public boolean finished() {
     return "succeed".equals(status) || "failed".equals(status);
   }

@@ -154,7 +154,7 @@ public class ImportImage implements Function<Message<ImportImage.Request>, Messa
   private Message<?> failed(String gid, Map<String, Object> response) {
     String code = "import_failed";
     String message = "the import failed and was rolled back; see dtmUrl";
-    String reason = sagas.find(gid).map(t -> t.rollbackReason()).orElse("");
+    String reason = sagas.find(gid).map(t -> t.failureBody()).orElse("");
     try {
       var body = JSON.readTree(reason);
       if (body.path("code").isString()) {

@@ -37,7 +37,14 @@ class ComponentCrashE2ETest {
             request);
     String gid = created.text("gid");
     String vmId = created.text("vmId");
-    awaitBranch(gid, "03");
+    // the step before writeVmConfig has succeeded: the slow step is next
+    awaitBranch(
+        gid,
+        String.format(
+            "%02d",
+            io.vmsaga.functions.create.CreateVmSaga.of("n", null, Duration.ofMinutes(1))
+                .actions()
+                .indexOf("writeVmConfig")));
     Stack.sleep(500);
 
     kill(component);
@@ -45,7 +52,7 @@ class ComponentCrashE2ETest {
 
     var saga = awaitSaga(gid, Duration.ofSeconds(90));
     assertThat(saga.status()).isEqualTo("succeed");
-    assertThat(saga.count("action", "succeed")).isEqualTo(7);
+    assertThat(saga.count("action", "succeed")).isEqualTo(CREATE_STEPS);
     assertThat(processesMentioning(vmId)).hasSize(1);
     assertThat(call("getVm", tenant.token(), Map.of("vmId", vmId)).text("state"))
         .isEqualTo("running");

@@ -29,7 +29,7 @@ class CreateDeleteE2ETest {
     String gid = created.text("gid");
     var saga = saga(gid);
     assertThat(saga.status()).isEqualTo("succeed");
-    assertThat(saga.count("action", "succeed")).isEqualTo(7);
+    assertThat(saga.count("action", "succeed")).isEqualTo(CREATE_STEPS);
 
     var agent = agent("node-1");
     assertThat(agent.getVm(vmId))
@@ -61,7 +61,7 @@ class CreateDeleteE2ETest {
     var deleted = call("deleteVm", tenant.token(), Map.of("vmId", vmId, "awaitResult", true));
 
     assertThat(deleted.status()).as(deleted.body().toString()).isEqualTo(200);
-    assertThat(saga(deleted.text("gid")).count("action", "succeed")).isEqualTo(7);
+    assertThat(saga(deleted.text("gid")).count("action", "succeed")).isEqualTo(DELETE_STEPS);
     assertNothingLeft(vmId, tenant.id());
     assertThat(call("getVm", tenant.token(), Map.of("vmId", vmId)).status()).isEqualTo(404);
     assertThat(call("deleteVm", tenant.token(), Map.of("vmId", vmId)).status()).isEqualTo(404);

@@ -45,7 +45,7 @@ class GuestE2ETest {
     assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
     String vmId = created.text("vmId");
     String address = address(tenant, vmId);
-    var status = Guest.awaitReady(address, BOOT);
+    var status = GuestProbe.awaitReady(address, BOOT);
     long readyMs = (System.nanoTime() - started) / 1_000_000;
     System.out.printf(
         "guest %s (%s pool, %s): createVm to guest ready %d ms%n",
@@ -86,7 +86,7 @@ class GuestE2ETest {
           .contains("user-data-says-hello")
           .contains("vmsaga-tiny: user-data done rc=0")
           .contains("vmsaga-tiny ready");
-      assertThat(Guest.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
+      assertThat(GuestProbe.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
       delete(tenant, guest.vmId());
     }
   }
@@ -100,14 +100,14 @@ class GuestE2ETest {
 
     var cpu = call("hotplugCpu", tenant.token(), Map.of("vmId", guest.vmId(), "vcpus", 2));
     assertThat(cpu.status()).as(cpu.body().toString()).isEqualTo(200);
-    Guest.awaitStatus(
+    GuestProbe.awaitStatus(
         guest.address(), Duration.ofSeconds(30), s -> s.path("cpusOnline").asInt() == 2);
 
     var memory =
         call("hotplugMemory", tenant.token(), Map.of("vmId", guest.vmId(), "sizeMib", 384));
     assertThat(memory.status()).as(memory.body().toString()).isEqualTo(200);
     var grown =
-        Guest.awaitStatus(
+        GuestProbe.awaitStatus(
             guest.address(),
             Duration.ofSeconds(30),
             s -> s.path("memTotalKib").asLong() >= memoryBefore + 100 * 1024);
@@ -122,7 +122,7 @@ class GuestE2ETest {
     var tenant = newTenant(5, 8, 4096);
     var guest = boot(tenant, "guest-live", "node-1", true);
     String bootId = guest.status().path("bootId").asString();
-    long counterBefore = Guest.status(guest.address()).orElseThrow().path("counter").asLong();
+    long counterBefore = GuestProbe.status(guest.address()).orElseThrow().path("counter").asLong();
 
     var moved =
         call(
@@ -131,7 +131,7 @@ class GuestE2ETest {
             Map.of("vmId", guest.vmId(), "targetNodeId", "node-2", "awaitResult", true));
     assertThat(moved.status()).as(moved.body().toString()).isEqualTo(200);
 
-    var after = Guest.awaitStatus(guest.address(), Duration.ofSeconds(20), s -> true);
+    var after = GuestProbe.awaitStatus(guest.address(), Duration.ofSeconds(20), s -> true);
     assertThat(after.path("bootId").asString()).as("same boot").isEqualTo(bootId);
     assertThat(after.path("counter").asLong()).as("kept counting").isGreaterThan(counterBefore);
     assertThat(call("getVm", tenant.token(), Map.of("vmId", guest.vmId())).text("nodeId"))
@@ -146,7 +146,7 @@ class GuestE2ETest {
   void aColdMoveKeepsWhatTheGuestWrote() {
     var tenant = newTenant(5, 8, 4096);
     var guest = boot(tenant, "guest-cold", "node-1", false);
-    assertThat(Guest.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
+    assertThat(GuestProbe.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
     String bootId = guest.status().path("bootId").asString();
 
     var moved =
@@ -157,9 +157,10 @@ class GuestE2ETest {
     assertThat(moved.status()).as(moved.body().toString()).isEqualTo(200);
 
     var after =
-        Guest.awaitStatus(guest.address(), BOOT, s -> !s.path("bootId").asString().equals(bootId));
+        GuestProbe.awaitStatus(
+            guest.address(), BOOT, s -> !s.path("bootId").asString().equals(bootId));
     assertThat(after.path("hostname").asString()).isEqualTo("guest-cold");
-    assertThat(Guest.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
+    assertThat(GuestProbe.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
     String console = console(tenant, guest.vmId());
     assertThat(console).contains("vmsaga-tiny ready").doesNotContain("user-data-says-hello");
     delete(tenant, guest.vmId());

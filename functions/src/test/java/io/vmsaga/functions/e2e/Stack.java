@@ -164,6 +164,13 @@ public final class Stack {
     }
   }
 
+  /** How many steps the createVm and deleteVm sagas have: their own tables say. */
+  public static final int CREATE_STEPS =
+      io.vmsaga.functions.create.CreateVmSaga.of("n", null, Duration.ofMinutes(1)).actions().size();
+
+  public static final int DELETE_STEPS =
+      io.vmsaga.functions.delete.DeleteVmSaga.of("n", null, Duration.ofMinutes(1)).actions().size();
+
   /** The id of the test guest image `scripts/dev up` imported. */
   public static String tinyImage() {
     return strings("SELECT id FROM image WHERE name = 'vmsaga-tiny' AND state = 'active'").get(0);

@@ -16,11 +16,11 @@ import tools.jackson.databind.JsonNode;
  * namespace that the stack made ({@code VMSAGA_NETNS}), never from the host's own, and is bounded:
  * one request of at most two seconds, a bounded number of them.
  */
-final class Guest {
-  private Guest() {}
+public final class GuestProbe {
+  private GuestProbe() {}
 
   /** GET http://ADDRESS/PATH from inside the stack's namespace; empty when nothing answered. */
-  static Optional<String> get(String address, String path) {
+  public static Optional<String> get(String address, String path) {
     try {
       Process curl =
           new ProcessBuilder(
@@ -50,12 +50,12 @@ final class Guest {
     }
   }
 
-  static Optional<JsonNode> status(String address) {
+  public static Optional<JsonNode> status(String address) {
     return get(address, "/status").map(JSON::readTree);
   }
 
   /** The guest's status once it answers, within the deadline (at most one probe a 0.5 s). */
-  static JsonNode awaitReady(String address, Duration deadline) {
+  public static JsonNode awaitReady(String address, Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
     while (System.nanoTime() < end) {
       var status = status(address);
@@ -68,7 +68,7 @@ final class Guest {
   }
 
   /** Until the predicate holds on the guest's status, within the deadline. */
-  static JsonNode awaitStatus(
+  public static JsonNode awaitStatus(
       String address, Duration deadline, java.util.function.Predicate<JsonNode> until) {
     long end = System.nanoTime() + deadline.toNanos();
     JsonNode last = null;
