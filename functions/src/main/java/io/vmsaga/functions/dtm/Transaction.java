@@ -11,12 +11,15 @@ import tools.jackson.databind.annotation.JsonNaming;
 public record Transaction(String gid, String status, String rollbackReason, List<Branch> branches) {
 
   /**
-   * The body the failed action answered, when that is why the saga rolled back: DTM keeps it as the
-   * rollback reason with " FAILURE" appended (a timeout has its own words instead).
+   * The JSON body the failed action answered, when that is why the saga rolled back: DTM keeps it
+   * in the rollback reason as {@code url:<action> return failed: <body> FAILURE}; "" otherwise (a
+   * timeout has its own words).
    */
   public String failureBody() {
     String reason = rollbackReason == null ? "" : rollbackReason;
-    return reason.endsWith(" FAILURE") ? reason.substring(0, reason.length() - 8) : reason;
+    int start = reason.indexOf('{');
+    int end = reason.lastIndexOf('}');
+    return start >= 0 && end > start ? reason.substring(start, end + 1) : "";
   }
 
   public boolean finished() {

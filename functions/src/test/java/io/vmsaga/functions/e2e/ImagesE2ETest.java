@@ -164,6 +164,14 @@ class ImagesE2ETest {
 
     var slow = importImage("slow-one", url("slow/tiny.qcow2"), null, false);
     assertThat(slow.status()).as(slow.body().toString()).isEqualTo(202);
+    // the record appears with the saga's first step, which DTM runs right after the answer
+    for (int i = 0;
+        i < 40
+            && call("getImage", tenant.token(), Map.of("imageId", slow.text("imageId"))).status()
+                != 200;
+        i++) {
+      Stack.sleep(100);
+    }
     var notReady = call("createVm", tenant.token(), with(vm("x"), "imageId", slow.text("imageId")));
     assertThat(notReady.status()).isEqualTo(409);
     assertThat(notReady.text("code")).isEqualTo("image_not_ready");
