@@ -12,12 +12,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -28,12 +24,12 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -71,14 +67,14 @@ class AgentClientTest {
     return new AgentClient(URI.create("http://127.0.0.1:" + port), TOKEN, timeout);
   }
 
-  private static AgentException failing(Executable call) {
-    return assertThrows(AgentException.class, call);
+  private static AgentException failing(ThrowingCallable call) {
+    return assertThatExceptionOfType(AgentException.class).isThrownBy(call).actual();
   }
 
   private static void assertUnavailable(AgentException e) {
-    assertEquals(0, e.status(), e.toString());
-    assertEquals("unavailable", e.code());
-    assertTrue(e.isRetryable());
+    assertThat(e.status()).as(e.toString()).isEqualTo(0);
+    assertThat(e.code()).isEqualTo("unavailable");
+    assertThat(e.isRetryable()).isTrue();
   }
 
   @Test
@@ -88,7 +84,7 @@ class AgentClientTest {
     client = clientFor(AGENT.port(), Duration.ofMillis(300));
     long startNanos = System.nanoTime();
     assertUnavailable(failing(client::health));
-    assertTrue(Duration.ofNanos(System.nanoTime() - startNanos).toMillis() < 2_000);
+    assertThat(Duration.ofNanos(System.nanoTime() - startNanos).toMillis() < 2_000).isTrue();
   }
 
   @Test
@@ -96,7 +92,7 @@ class AgentClientTest {
     AGENT.stubFor(get("/v1/health").willReturn(okJson("{}").withFixedDelay(3_000)));
     long startNanos = System.nanoTime();
     assertUnavailable(failing(() -> client.withTimeout(Duration.ofMillis(300)).health()));
-    assertTrue(Duration.ofNanos(System.nanoTime() - startNanos).toMillis() < 2_000);
+    assertThat(Duration.ofNanos(System.nanoTime() - startNanos).toMillis() < 2_000).isTrue();
   }
 
   @Test
@@ -109,10 +105,10 @@ class AgentClientTest {
                     .withHeader("Content-Type", "application/json")
                     .withBody("{\"code\":\"unavailable\",\"message\":\"QMP did not answer\"}")));
     AgentException e = failing(() -> client.action("vm1", VmAction.of(VmAction.Action.PAUSE)));
-    assertEquals(503, e.status());
-    assertEquals("unavailable", e.code());
-    assertEquals("QMP did not answer", e.getMessage());
-    assertTrue(e.isRetryable());
+    assertThat(e.status()).isEqualTo(503);
+    assertThat(e.code()).isEqualTo("unavailable");
+    assertThat(e.getMessage()).isEqualTo("QMP did not answer");
+    assertThat(e.isRetryable()).isTrue();
   }
 
   @Test
@@ -125,10 +121,10 @@ class AgentClientTest {
                     .withHeader("Content-Type", "text/html")
                     .withBody("<html>Bad Gateway</html>")));
     AgentException e = failing(client::node);
-    assertEquals(502, e.status());
-    assertEquals("unavailable", e.code());
-    assertEquals("HTTP 502", e.getMessage());
-    assertTrue(e.isRetryable());
+    assertThat(e.status()).isEqualTo(502);
+    assertThat(e.code()).isEqualTo("unavailable");
+    assertThat(e.getMessage()).isEqualTo("HTTP 502");
+    assertThat(e.isRetryable()).isTrue();
   }
 
   @Test
@@ -141,10 +137,10 @@ class AgentClientTest {
                     .withBody(
                         "{\"code\":\"conflict\",\"message\":\"VM is running; stop it first\"}")));
     AgentException e = failing(() -> client.deleteVm("vm1"));
-    assertEquals(409, e.status());
-    assertEquals("conflict", e.code());
-    assertEquals("VM is running; stop it first", e.getMessage());
-    assertFalse(e.isRetryable());
+    assertThat(e.status()).isEqualTo(409);
+    assertThat(e.code()).isEqualTo("conflict");
+    assertThat(e.getMessage()).isEqualTo("VM is running; stop it first");
+    assertThat(e.isRetryable()).isFalse();
   }
 
   @Test
@@ -153,9 +149,9 @@ class AgentClientTest {
         put(urlPathEqualTo("/v1/pools/local/disks/d1"))
             .willReturn(aResponse().withStatus(400).withBody("bad request")));
     AgentException e = failing(() -> client.putDisk("local", "d1", DiskSpec.ofMib(64)));
-    assertEquals(400, e.status());
-    assertEquals("invalid", e.code());
-    assertFalse(e.isRetryable());
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.code()).isEqualTo("invalid");
+    assertThat(e.isRetryable()).isFalse();
   }
 
   @ParameterizedTest
@@ -171,9 +167,9 @@ class AgentClientTest {
   void aBrokenBodyOn200IsAnAgentExceptionNotJacksons(String body) {
     AGENT.stubFor(get("/v1/vms/vm1").willReturn(okJson(body)));
     AgentException e = failing(() -> client.getVm("vm1"));
-    assertEquals(200, e.status(), e.toString());
-    assertEquals("internal", e.code());
-    assertFalse(e.isRetryable(), "the same agent would answer the same");
+    assertThat(e.status()).as(e.toString()).isEqualTo(200);
+    assertThat(e.code()).isEqualTo("internal");
+    assertThat(e.isRetryable()).as("the same agent would answer the same").isFalse();
   }
 
   @Test
@@ -190,7 +186,7 @@ class AgentClientTest {
   void aSlowBodyWithinTheTimeoutArrives() {
     AGENT.stubFor(get("/v1/vms/vm1").willReturn(okJson(VM_JSON).withChunkedDribbleDelay(5, 500)));
     VmInfo vm = client.getVm("vm1").orElseThrow();
-    assertEquals(42L, vm.pid());
+    assertThat(vm.pid()).isEqualTo(42L);
   }
 
   /** The HttpClient's own request timeout stops at the headers; the client's covers the body. */
@@ -201,7 +197,7 @@ class AgentClientTest {
     client = clientFor(AGENT.port(), Duration.ofSeconds(1));
     long startNanos = System.nanoTime();
     assertUnavailable(failing(() -> client.getVm("vm1")));
-    assertTrue(Duration.ofNanos(System.nanoTime() - startNanos).toMillis() < 4_000);
+    assertThat(Duration.ofNanos(System.nanoTime() - startNanos).toMillis() < 4_000).isTrue();
   }
 
   @Test
@@ -213,7 +209,9 @@ class AgentClientTest {
     try (AgentClient nobody = clientFor(closedPort, Duration.ofSeconds(2))) {
       AgentException e = failing(nobody::health);
       assertUnavailable(e);
-      assertTrue(e.getCause() instanceof ConnectException, String.valueOf(e.getCause()));
+      assertThat(e.getCause() instanceof ConnectException)
+          .as(String.valueOf(e.getCause()))
+          .isTrue();
     }
   }
 
@@ -225,10 +223,12 @@ class AgentClientTest {
                 aResponse()
                     .withStatus(404)
                     .withBody("{\"code\":\"not_found\",\"message\":\"no such thing\"}")));
-    assertTrue(client.getDisk("local", "d1").isEmpty());
-    assertTrue(client.getTap("vtt0").isEmpty());
-    assertTrue(client.getVm("vm1").isEmpty());
-    assertEquals(404, failing(() -> client.status("vm1")).status(), "not optional: thrown");
+    assertThat(client.getDisk("local", "d1").isEmpty()).isTrue();
+    assertThat(client.getTap("vtt0").isEmpty()).isTrue();
+    assertThat(client.getVm("vm1").isEmpty()).isTrue();
+    assertThat(failing(() -> client.status("vm1")).status())
+        .as("not optional: thrown")
+        .isEqualTo(404);
   }
 
   @Test
@@ -236,7 +236,7 @@ class AgentClientTest {
     AGENT.stubFor(
         get("/v1/vms/vm1")
             .willReturn(aResponse().withStatus(503).withBody("{\"code\":\"unavailable\"}")));
-    assertEquals(503, failing(() -> client.getVm("vm1")).status());
+    assertThat(failing(() -> client.getVm("vm1")).status()).isEqualTo(503);
   }
 
   @Test
@@ -261,17 +261,21 @@ class AgentClientTest {
     AGENT.stubFor(get("/v1/health").willReturn(okJson("{\"status\":\"ok\",\"node_id\":\"n1\"}")));
     try (ConnectionCounter counter = new ConnectionCounter(AGENT.port());
         AgentClient agent = clientFor(counter.port(), Duration.ofSeconds(2))) {
-      assertSame(agent.httpClient(), agent.withGid("g1").httpClient());
-      assertSame(agent.httpClient(), agent.withTimeout(Duration.ofSeconds(5)).httpClient());
-      assertSame(
-          agent.httpClient(), agent.withGid("g1").withTimeout(Duration.ofSeconds(5)).httpClient());
-      assertNotSame(
-          agent.httpClient(), client.httpClient(), "one HttpClient per constructed client");
+      assertThat(agent.withGid("g1").httpClient()).isSameAs(agent.httpClient());
+      assertThat(agent.withTimeout(Duration.ofSeconds(5)).httpClient())
+          .isSameAs(agent.httpClient());
+      assertThat(agent.withGid("g1").withTimeout(Duration.ofSeconds(5)).httpClient())
+          .isSameAs(agent.httpClient());
+      assertThat(client.httpClient())
+          .as("one HttpClient per constructed client")
+          .isNotSameAs(agent.httpClient());
       for (int i = 0; i < 20; i++) {
         agent.withGid("gid-" + i).health();
       }
       AGENT.verify(20, getRequestedFor(urlEqualTo("/v1/health")));
-      assertEquals(1, counter.connections(), "20 sequential calls on one kept-alive connection");
+      assertThat(counter.connections())
+          .as("20 sequential calls on one kept-alive connection")
+          .isEqualTo(1);
     }
   }
 }

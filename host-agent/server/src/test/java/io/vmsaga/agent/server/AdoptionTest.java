@@ -1,8 +1,6 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.VmAction;
@@ -45,29 +43,31 @@ class AdoptionTest {
                 "adopt", 1, 1, 128L, null, null, List.of(new VmDisk("local", disk)), null, null));
     VmInfo started = node.client().action(vm, VmAction.of(Action.START, 30_000));
     long qemu = started.pid();
-    assertEquals("running", started.state());
+    assertThat(started.state()).isEqualTo("running");
 
     node.killAgent();
-    assertTrue(ProcFs.alive(qemu), "QEMU must survive the agent's SIGKILL");
-    assertTrue(node.isOurQemu(qemu));
+    assertThat(ProcFs.alive(qemu)).as("QEMU must survive the agent's SIGKILL").isTrue();
+    assertThat(node.isOurQemu(qemu)).isTrue();
 
     node.startSubprocess();
     VmInfo adopted = node.client().getVm(vm).orElseThrow();
-    assertEquals(qemu, adopted.pid());
-    assertEquals("running", adopted.state());
-    assertTrue(adopted.qmpConnected());
-    assertTrue(node.client().getDisk("local", disk).orElseThrow().inUse());
+    assertThat(adopted.pid()).isEqualTo(qemu);
+    assertThat(adopted.state()).isEqualTo("running");
+    assertThat(adopted.qmpConnected()).isTrue();
+    assertThat(node.client().getDisk("local", disk).orElseThrow().inUse()).isTrue();
 
     node.client().action(vm, VmAction.of(Action.PAUSE));
-    assertEquals("paused", node.client().status(vm).status());
+    assertThat(node.client().status(vm).status()).isEqualTo("paused");
     node.client().action(vm, VmAction.of(Action.RESUME));
-    assertEquals("running", node.client().status(vm).status());
-    assertTrue(node.client().events(vm, 0).stream().anyMatch(e -> e.event().equals("RESUME")));
+    assertThat(node.client().status(vm).status()).isEqualTo("running");
+    assertThat(node.client().events(vm, 0).stream().anyMatch(e -> e.event().equals("RESUME")))
+        .isTrue();
 
-    assertEquals("defined", node.client().action(vm, VmAction.of(Action.STOP, 2_000)).state());
-    assertFalse(node.isOurQemu(qemu));
+    assertThat(node.client().action(vm, VmAction.of(Action.STOP, 2_000)).state())
+        .isEqualTo("defined");
+    assertThat(node.isOurQemu(qemu)).isFalse();
     node.client().deleteVm(vm);
     node.client().deleteDisk("local", disk);
-    assertTrue(node.liveQemuPids().isEmpty());
+    assertThat(node.liveQemuPids().isEmpty()).isTrue();
   }
 }

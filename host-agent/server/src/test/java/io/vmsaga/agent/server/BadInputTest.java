@@ -1,8 +1,6 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.vmsaga.agent.api.AgentJson;
@@ -55,7 +53,7 @@ class BadInputTest {
   @AfterAll
   static void cleanUp() throws Exception {
     try {
-      assertEquals(List.of(), node.liveQemuPids());
+      assertThat(node.liveQemuPids()).isEqualTo(List.of());
     } finally {
       node.close();
     }
@@ -66,11 +64,11 @@ class BadInputTest {
    */
   @AfterEach
   void nothingWasCreated() throws IOException {
-    assertEquals(List.of(), list(node.localPool));
-    assertEquals(List.of(), list(node.sharedPool));
-    assertEquals(List.of(), list(node.stateDir.resolve("vms")));
+    assertThat(list(node.localPool)).isEqualTo(List.of());
+    assertThat(list(node.sharedPool)).isEqualTo(List.of());
+    assertThat(list(node.stateDir.resolve("vms"))).isEqualTo(List.of());
     for (String link : List.of("vttnone", "vtt0", "abcdefghijklmnop")) {
-      assertFalse(Links.exists(link), link);
+      assertThat(Links.exists(link)).as(link).isFalse();
     }
   }
 
@@ -86,7 +84,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertEquals(43, node.routes().size(), "every route of the table is covered");
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(43);
     for (Router.Route route : node.routes()) {
       String path =
           route
@@ -104,8 +102,8 @@ class BadInputTest {
               : "{}";
       for (String authorization : headers) {
         Answer answer = send(route.method().name(), path, body, authorization);
-        assertEquals(401, answer.status(), route + " with " + authorization);
-        assertEquals("unauthorized", answer.error().code());
+        assertThat(answer.status()).as(route + " with " + authorization).isEqualTo(401);
+        assertThat(answer.error().code()).isEqualTo("unauthorized");
       }
     }
   }
@@ -147,13 +145,16 @@ class BadInputTest {
             new String[] {"DELETE", "/v1/taps/" + seg, null});
     for (String[] call : calls) {
       Answer answer = send(call[0], call[1], call[2], bearer());
-      assertEquals(400, answer.status(), call[0] + " " + call[1] + " -> " + answer.body());
-      assertEquals("invalid", answer.error().code());
-      assertFalse(
-          answer.body().contains("rm -rf")
-              || answer.body().contains("reboot")
-              || answer.body().contains(LONG),
-          "the request text is not echoed: " + answer.body());
+      assertThat(answer.status())
+          .as(call[0] + " " + call[1] + " -> " + answer.body())
+          .isEqualTo(400);
+      assertThat(answer.error().code()).isEqualTo("invalid");
+      assertThat(
+              answer.body().contains("rm -rf")
+                  || answer.body().contains("reboot")
+                  || answer.body().contains(LONG))
+          .as("the request text is not echoed: " + answer.body())
+          .isFalse();
     }
   }
 
@@ -166,24 +167,27 @@ class BadInputTest {
             "/v1/../v1/health",
             "/v2/health")) {
       Answer answer = send("GET", path, null, bearer());
-      assertTrue(answer.status() == 404 || answer.status() == 400, path + " -> " + answer.status());
+      assertThat(answer.status() == 404 || answer.status() == 400)
+          .as(path + " -> " + answer.status())
+          .isTrue();
     }
   }
 
   @Test
   void badInterfaceNames() throws Exception {
     for (String name : List.of("abcdefghijklmnop", "0tap", "vtt;ls", "Vtt0")) {
-      assertEquals(400, send("PUT", "/v1/bridges/" + name, null, bearer()).status(), name);
-      assertEquals(
-          400,
-          send("PUT", "/v1/taps/" + name, "{\"bridge\":\"vbtnone\"}", bearer()).status(),
-          name);
+      assertThat(send("PUT", "/v1/bridges/" + name, null, bearer()).status())
+          .as(name)
+          .isEqualTo(400);
+      assertThat(send("PUT", "/v1/taps/" + name, "{\"bridge\":\"vbtnone\"}", bearer()).status())
+          .as(name)
+          .isEqualTo(400);
     }
     Answer badBridge = send("PUT", "/v1/taps/vtt0", "{\"bridge\":\"x;rm -rf /\"}", bearer());
-    assertEquals(400, badBridge.status());
+    assertThat(badBridge.status()).isEqualTo(400);
     Answer missingBridge = send("PUT", "/v1/taps/vtt0", "{\"bridge\":\"vbtnone\"}", bearer());
-    assertEquals(409, missingBridge.status());
-    assertEquals("conflict", missingBridge.error().code());
+    assertThat(missingBridge.status()).isEqualTo(409);
+    assertThat(missingBridge.error().code()).isEqualTo("conflict");
   }
 
   @Test
@@ -200,21 +204,19 @@ class BadInputTest {
             "null")) {
       Answer answer =
           send("PUT", "/v1/pools/local/disks/d1", "{\"size_mib\":" + size + "}", bearer());
-      assertEquals(400, answer.status(), size + " -> " + answer.body());
-      assertEquals("invalid", answer.error().code());
+      assertThat(answer.status()).as(size + " -> " + answer.body()).isEqualTo(400);
+      assertThat(answer.error().code()).isEqualTo("invalid");
     }
     node.client().putDisk("local", "d1", DiskSpec.ofMib(800));
     Answer full = send("PUT", "/v1/pools/local/disks/d2", "{\"size_mib\":300}", bearer());
-    assertEquals(413, full.status());
-    assertEquals("too_large", full.error().code());
-    assertEquals(
-        200,
-        send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":1000}", bearer()).status(),
-        "grow within capacity");
-    assertEquals(
-        400,
-        send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":64}", bearer()).status(),
-        "no shrinking");
+    assertThat(full.status()).isEqualTo(413);
+    assertThat(full.error().code()).isEqualTo("too_large");
+    assertThat(send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":1000}", bearer()).status())
+        .as("grow within capacity")
+        .isEqualTo(200);
+    assertThat(send("PATCH", "/v1/pools/local/disks/d1", "{\"size_mib\":64}", bearer()).status())
+        .as("no shrinking")
+        .isEqualTo(400);
     node.client().deleteDisk("local", "d1");
   }
 
@@ -234,8 +236,8 @@ class BadInputTest {
             new String[] {"GET", "/v1/pools/local/disks/nope", null},
             new String[] {"GET", "/v1/taps/vttnone", null})) {
       Answer answer = send(call[0], call[1], call[2], bearer());
-      assertEquals(404, answer.status(), call[0] + " " + call[1]);
-      assertEquals("not_found", answer.error().code());
+      assertThat(answer.status()).as(call[0] + " " + call[1]).isEqualTo(404);
+      assertThat(answer.error().code()).isEqualTo("not_found");
     }
     for (String path :
         List.of(
@@ -243,10 +245,9 @@ class BadInputTest {
             "/v1/pools/local/disks/nope",
             "/v1/taps/vttnone",
             "/v1/bridges/vbtnone")) {
-      assertEquals(
-          204,
-          send("DELETE", path, null, bearer()).status(),
-          "DELETE of a missing " + path + " is success");
+      assertThat(send("DELETE", path, null, bearer()).status())
+          .as("DELETE of a missing " + path + " is success")
+          .isEqualTo(204);
     }
   }
 
@@ -256,23 +257,23 @@ class BadInputTest {
     for (String body :
         List.of("{\"action\":\"stop\"}", "{\"action\":\"stop\",\"timeout_ms\":500}")) {
       Answer answer = send("PUT", "/v1/vms/nope/actions", body, bearer());
-      assertEquals(200, answer.status(), answer.body());
-      assertEquals(
-          JSON.readTree("{\"vm_id\":\"nope\",\"state\":\"absent\",\"qmp_connected\":false}"),
-          JSON.readTree(answer.body()));
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+      assertThat(JSON.readTree(answer.body()))
+          .isEqualTo(
+              JSON.readTree("{\"vm_id\":\"nope\",\"state\":\"absent\",\"qmp_connected\":false}"));
     }
     VmInfo stopped = node.client().action("nope", VmAction.of(VmAction.Action.STOP, 500));
-    assertEquals(VmInfo.absent("nope"), stopped);
-    assertTrue(node.client().getVm("nope").isEmpty(), "a stop defines nothing");
-    assertEquals(
-        400,
-        send("PUT", "/v1/vms/nope/actions", "{\"action\":\"stop\",\"timeout_ms\":-1}", bearer())
-            .status(),
-        "the timeout is still checked");
+    assertThat(stopped).isEqualTo(VmInfo.absent("nope"));
+    assertThat(node.client().getVm("nope").isEmpty()).as("a stop defines nothing").isTrue();
+    assertThat(
+            send("PUT", "/v1/vms/nope/actions", "{\"action\":\"stop\",\"timeout_ms\":-1}", bearer())
+                .status())
+        .as("the timeout is still checked")
+        .isEqualTo(400);
     for (String action : List.of("pause", "resume", "reset", "powerdown")) {
       Answer answer =
           send("PUT", "/v1/vms/nope/actions", "{\"action\":\"" + action + "\"}", bearer());
-      assertEquals(404, answer.status(), action + " of an unknown VM");
+      assertThat(answer.status()).as(action + " of an unknown VM").isEqualTo(404);
     }
   }
 
@@ -293,8 +294,8 @@ class BadInputTest {
     VmConfig config =
         new VmConfig(null, 1, 1, 64L, null, null, null, List.of(new VmNic("vtt0", mac)), null);
     Answer answer = send("PUT", "/v1/vms/vm1", JSON.writeValueAsString(config), bearer());
-    assertEquals(400, answer.status(), mac);
-    assertEquals("invalid", answer.error().code());
+    assertThat(answer.status()).as(mac).isEqualTo(400);
+    assertThat(answer.error().code()).isEqualTo("invalid");
   }
 
   @ParameterizedTest
@@ -317,13 +318,13 @@ class BadInputTest {
       })
   void badVmConfigsAreInvalid(String body) throws Exception {
     Answer answer = send("PUT", "/v1/vms/vm1", body, bearer());
-    assertEquals(400, answer.status(), body + " -> " + answer.body());
-    assertEquals("invalid", answer.error().code());
+    assertThat(answer.status()).as(body + " -> " + answer.body()).isEqualTo(400);
+    assertThat(answer.error().code()).isEqualTo("invalid");
   }
 
   @Test
   void badActionsAndMigrationRequests() throws Exception {
-    assertEquals(201, send("PUT", "/v1/vms/vm1", CONFIG, bearer()).status());
+    assertThat(send("PUT", "/v1/vms/vm1", CONFIG, bearer()).status()).isEqualTo(201);
     try {
       for (String[] call :
           List.of(
@@ -342,8 +343,10 @@ class BadInputTest {
               new String[] {"GET", "/v1/vms/vm1/events?after=-1", null},
               new String[] {"GET", "/v1/vms/vm1/events?after=abc", null})) {
         Answer answer = send(call[0], call[1], call[2], bearer());
-        assertEquals(400, answer.status(), call[1] + " " + call[2] + " -> " + answer.body());
-        assertFalse(answer.body().contains("rm -rf"));
+        assertThat(answer.status())
+            .as(call[1] + " " + call[2] + " -> " + answer.body())
+            .isEqualTo(400);
+        assertThat(answer.body().contains("rm -rf")).isFalse();
       }
       for (String[] call :
           List.of(
@@ -352,28 +355,33 @@ class BadInputTest {
               new String[] {"PUT", "/v1/vms/vm1/cpus/c1", null},
               new String[] {"GET", "/v1/vms/vm1/migration", null})) {
         Answer answer = send(call[0], call[1], call[2], bearer());
-        assertEquals(409, answer.status(), call[1] + " on a VM that does not run");
-        assertEquals("conflict", answer.error().code());
+        assertThat(answer.status()).as(call[1] + " on a VM that does not run").isEqualTo(409);
+        assertThat(answer.error().code()).isEqualTo("conflict");
       }
       Answer start = send("PUT", "/v1/vms/vm1/actions", "{\"action\":\"start\"}", bearer());
-      assertEquals(
-          200, start.status(), "a VM without disks or NICs boots to the firmware: " + start.body());
-      assertEquals(
-          200,
-          send("PUT", "/v1/vms/vm1/actions", "{\"action\":\"stop\",\"timeout_ms\":500}", bearer())
-              .status());
+      assertThat(start.status())
+          .as("a VM without disks or NICs boots to the firmware: " + start.body())
+          .isEqualTo(200);
+      assertThat(
+              send(
+                      "PUT",
+                      "/v1/vms/vm1/actions",
+                      "{\"action\":\"stop\",\"timeout_ms\":500}",
+                      bearer())
+                  .status())
+          .isEqualTo(200);
     } finally {
-      assertEquals(204, send("DELETE", "/v1/vms/vm1", null, bearer()).status());
+      assertThat(send("DELETE", "/v1/vms/vm1", null, bearer()).status()).isEqualTo(204);
     }
   }
 
   @Test
   void tooLargeAndMalformedBodies() throws Exception {
     Answer big = send("PUT", "/v1/vms/vm1", "{\"name\":\"" + "x".repeat(300_000) + "\"}", bearer());
-    assertEquals(413, big.status());
-    assertEquals("too_large", big.error().code());
+    assertThat(big.status()).isEqualTo(413);
+    assertThat(big.error().code()).isEqualTo("too_large");
     Answer noSha = send("PUT", "/v1/pools/local/disks/d1/content", "QFI", bearer());
-    assertEquals(400, noSha.status());
+    assertThat(noSha.status()).isEqualTo(400);
   }
 
   private static String bearer() {

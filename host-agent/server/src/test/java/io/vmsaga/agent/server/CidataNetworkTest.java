@@ -1,9 +1,7 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.vmsaga.agent.api.CidataInfo;
 import io.vmsaga.agent.api.CidataSpec;
@@ -48,46 +46,59 @@ class CidataNetworkTest {
             "version: 2\nethernets: {}\n");
     CidataInfo iso = agent.putCidata("c1", spec);
     Path path = Path.of(iso.path());
-    assertEquals(node.stateDir.resolve("vms/c1/cidata.iso"), path);
+    assertThat(path).isEqualTo(node.stateDir.resolve("vms/c1/cidata.iso"));
     String volume = run("isoinfo", "-d", "-i", path.toString());
-    assertTrue(volume.contains("Volume id: cidata"), volume);
+    assertThat(volume.contains("Volume id: cidata")).as(volume).isTrue();
     String listing = run("isoinfo", "-J", "-f", "-i", path.toString());
-    assertEquals(
-        List.of("/meta-data", "/network-config", "/user-data"),
-        listing.lines().sorted().toList(),
-        listing);
-    assertEquals(spec.userData(), run("isoinfo", "-J", "-i", path.toString(), "-x", "/user-data"));
+    assertThat(listing.lines().sorted().toList())
+        .as(listing)
+        .isEqualTo(List.of("/meta-data", "/network-config", "/user-data"));
+    assertThat(run("isoinfo", "-J", "-i", path.toString(), "-x", "/user-data"))
+        .isEqualTo(spec.userData());
     long modified = Files.getLastModifiedTime(path).toMillis();
     Thread.sleep(20);
-    assertEquals(iso, agent.putCidata("c1", spec), "same content: nothing rebuilt");
-    assertEquals(modified, Files.getLastModifiedTime(path).toMillis());
+    assertThat(agent.putCidata("c1", spec)).as("same content: nothing rebuilt").isEqualTo(iso);
+    assertThat(Files.getLastModifiedTime(path).toMillis()).isEqualTo(modified);
 
     VmConfig config = new VmConfig(null, 1, null, 64L, null, null, null, null, null);
     agent.putVm("c1", config.withCidata(true));
     AgentException missing =
-        assertThrows(AgentException.class, () -> agent.putVm("c2", config.withCidata(true)));
-    assertEquals(409, missing.status());
-    assertFalse(Files.exists(node.stateDir.resolve("vms/c2")), "nothing defined");
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.putVm("c2", config.withCidata(true)))
+            .actual();
+    assertThat(missing.status()).isEqualTo(409);
+    assertThat(Files.exists(node.stateDir.resolve("vms/c2"))).as("nothing defined").isFalse();
 
     AgentException big =
-        assertThrows(
-            AgentException.class,
-            () -> agent.putCidata("c2", new CidataSpec("x", "y".repeat(64 * 1024 + 1), null)));
-    assertEquals(400, big.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(
+                () -> agent.putCidata("c2", new CidataSpec("x", "y".repeat(64 * 1024 + 1), null)))
+            .actual();
+    assertThat(big.status()).isEqualTo(400);
     AgentException noMeta =
-        assertThrows(
-            AgentException.class, () -> agent.putCidata("c2", new CidataSpec(null, "x", null)));
-    assertEquals(400, noMeta.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.putCidata("c2", new CidataSpec(null, "x", null)))
+            .actual();
+    assertThat(noMeta.status()).isEqualTo(400);
 
     // The console: empty before a start, then the tail of the serial log.
-    assertEquals("", agent.console("c1", 100));
+    assertThat(agent.console("c1", 100)).isEqualTo("");
     Files.writeString(node.stateDir.resolve("vms/c1/serial.log"), "0123456789abcdef");
-    assertEquals("cdef", agent.console("c1", 4));
-    assertEquals("0123456789abcdef", agent.console("c1", 1 << 20));
-    assertEquals(404, assertThrows(AgentException.class, () -> agent.console("c9", 4)).status());
+    assertThat(agent.console("c1", 4)).isEqualTo("cdef");
+    assertThat(agent.console("c1", 1 << 20)).isEqualTo("0123456789abcdef");
+    assertThat(
+            assertThatExceptionOfType(AgentException.class)
+                .isThrownBy(() -> agent.console("c9", 4))
+                .actual()
+                .status())
+        .isEqualTo(404);
     for (int bad : List.of(0, -1, (1 << 20) + 1)) {
-      assertEquals(
-          400, assertThrows(AgentException.class, () -> agent.console("c1", bad)).status());
+      assertThat(
+              assertThatExceptionOfType(AgentException.class)
+                  .isThrownBy(() -> agent.console("c1", bad))
+                  .actual()
+                  .status())
+          .isEqualTo(400);
     }
 
     agent.deleteVm("c1");
@@ -96,7 +107,7 @@ class CidataNetworkTest {
     agent.deleteCidata("c3");
     agent.deleteCidata("c3");
     try (Stream<Path> vms = Files.list(node.stateDir.resolve("vms"))) {
-      assertEquals(List.of(), vms.toList());
+      assertThat(vms.toList()).isEqualTo(List.of());
     }
   }
 
@@ -107,47 +118,49 @@ class CidataNetworkTest {
     NetworkInfo net = agent.putNetwork(id, new NetworkSpec(bridge, "10.79.3.1/24"));
     String ns = "vmsaga-" + id;
     try {
-      assertEquals(ns, net.namespace());
-      assertTrue(Files.exists(Path.of("/run/netns", ns)));
-      assertTrue(Links.exists(bridge));
-      assertTrue(Links.exists(net.veth()));
-      assertEquals(
-          bridge,
-          Files.readSymbolicLink(Path.of("/sys/class/net", net.veth(), "master"))
-              .getFileName()
-              .toString());
+      assertThat(net.namespace()).isEqualTo(ns);
+      assertThat(Files.exists(Path.of("/run/netns", ns))).isTrue();
+      assertThat(Links.exists(bridge)).isTrue();
+      assertThat(Links.exists(net.veth())).isTrue();
+      assertThat(
+              Files.readSymbolicLink(Path.of("/sys/class/net", net.veth(), "master"))
+                  .getFileName()
+                  .toString())
+          .isEqualTo(bridge);
       String inside = run("ip", "netns", "exec", ns, "ip", "-4", "-o", "addr");
-      assertTrue(inside.contains("gw0") && inside.contains("inet 10.79.3.1/24"), inside);
-      assertTrue(inside.contains("inet 127.0.0.1/8"), "loopback up: " + inside);
+      assertThat(inside.contains("gw0") && inside.contains("inet 10.79.3.1/24"))
+          .as(inside)
+          .isTrue();
+      assertThat(inside.contains("inet 127.0.0.1/8")).as("loopback up: " + inside).isTrue();
       for (String link : List.of(bridge, net.veth())) {
-        assertEquals("", run("ip", "-4", "-o", "addr", "show", "dev", link), link);
+        assertThat(run("ip", "-4", "-o", "addr", "show", "dev", link)).as(link).isEqualTo("");
       }
-      assertEquals(net, agent.putNetwork(id, new NetworkSpec(bridge, "10.79.3.1/24")));
-      assertEquals(
-          409,
-          assertThrows(
-                  AgentException.class,
-                  () -> agent.putNetwork(id, new NetworkSpec(bridge, "10.79.4.1/24")))
-              .status());
+      assertThat(agent.putNetwork(id, new NetworkSpec(bridge, "10.79.3.1/24"))).isEqualTo(net);
+      assertThat(
+              assertThatExceptionOfType(AgentException.class)
+                  .isThrownBy(() -> agent.putNetwork(id, new NetworkSpec(bridge, "10.79.4.1/24")))
+                  .actual()
+                  .status())
+          .isEqualTo(409);
       for (String cidr : List.of("10.79.3.1", "10.79.3.256/24", "10.79.3.1/31", "x;y")) {
-        assertEquals(
-            400,
-            assertThrows(
-                    AgentException.class,
-                    () -> agent.putNetwork("n2", new NetworkSpec(bridge, cidr)))
-                .status(),
-            cidr);
+        assertThat(
+                assertThatExceptionOfType(AgentException.class)
+                    .isThrownBy(() -> agent.putNetwork("n2", new NetworkSpec(bridge, cidr)))
+                    .actual()
+                    .status())
+            .as(cidr)
+            .isEqualTo(400);
       }
-      assertEquals(net, agent.getNetwork(id).orElseThrow());
-      assertEquals(List.of(net), agent.node().networks());
+      assertThat(agent.getNetwork(id).orElseThrow()).isEqualTo(net);
+      assertThat(agent.node().networks()).isEqualTo(List.of(net));
     } finally {
       agent.deleteNetwork(id);
     }
-    assertFalse(Files.exists(Path.of("/run/netns", ns)));
-    assertFalse(Links.exists(net.veth()));
-    assertFalse(Links.exists(bridge), "the bridge it made goes with it");
+    assertThat(Files.exists(Path.of("/run/netns", ns))).isFalse();
+    assertThat(Links.exists(net.veth())).isFalse();
+    assertThat(Links.exists(bridge)).as("the bridge it made goes with it").isFalse();
     agent.deleteNetwork(id);
-    assertTrue(agent.getNetwork(id).isEmpty());
+    assertThat(agent.getNetwork(id).isEmpty()).isTrue();
   }
 
   private static String run(String... argv) {

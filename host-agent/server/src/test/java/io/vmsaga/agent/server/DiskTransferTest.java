@@ -1,9 +1,7 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.vmsaga.agent.api.DiskInfo;
 import io.vmsaga.agent.api.DiskSpec;
@@ -46,16 +44,16 @@ class DiskTransferTest {
   @Test
   void growOfflineAndRefuseShrink() {
     a.client().putDisk("local", "g1", DiskSpec.ofMib(16));
-    assertEquals(48, a.client().resizeDisk("local", "g1", DiskSpec.ofMib(48)).sizeMib());
-    assertEquals(
-        48,
-        a.client().resizeDisk("local", "g1", DiskSpec.ofMib(48)).sizeMib(),
-        "same size is success");
+    assertThat(a.client().resizeDisk("local", "g1", DiskSpec.ofMib(48)).sizeMib()).isEqualTo(48);
+    assertThat(a.client().resizeDisk("local", "g1", DiskSpec.ofMib(48)).sizeMib())
+        .as("same size is success")
+        .isEqualTo(48);
     AgentException shrink =
-        assertThrows(
-            AgentException.class, () -> a.client().resizeDisk("local", "g1", DiskSpec.ofMib(16)));
-    assertEquals("invalid", shrink.code());
-    assertEquals(false, shrink.isRetryable());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> a.client().resizeDisk("local", "g1", DiskSpec.ofMib(16)))
+            .actual();
+    assertThat(shrink.code()).isEqualTo("invalid");
+    assertThat(shrink.isRetryable()).isFalse();
     a.client().deleteDisk("local", "g1");
   }
 
@@ -72,26 +70,26 @@ class DiskTransferTest {
 
     ByteArrayOutputStream exported = new ByteArrayOutputStream();
     String sha = a.client().exportDisk("local", "src", exported);
-    assertEquals(sha256(Files.readAllBytes(file)), sha);
-    assertArrayEquals(Files.readAllBytes(file), exported.toByteArray());
+    assertThat(sha).isEqualTo(sha256(Files.readAllBytes(file)));
+    assertThat(exported.toByteArray()).isEqualTo(Files.readAllBytes(file));
 
     DiskInfo imported =
         a.client()
             .importDisk("shared", "copy", new ByteArrayInputStream(exported.toByteArray()), sha);
-    assertEquals(8, imported.sizeMib());
-    assertArrayEquals(
-        exported.toByteArray(), Files.readAllBytes(a.sharedPool.resolve("copy.qcow2")));
-    assertEquals(
-        imported.path(),
-        a.client()
-            .importDisk("shared", "copy", new ByteArrayInputStream(exported.toByteArray()), sha)
-            .path(),
-        "the same content again is success");
+    assertThat(imported.sizeMib()).isEqualTo(8);
+    assertThat(Files.readAllBytes(a.sharedPool.resolve("copy.qcow2")))
+        .isEqualTo(exported.toByteArray());
+    assertThat(
+            a.client()
+                .importDisk("shared", "copy", new ByteArrayInputStream(exported.toByteArray()), sha)
+                .path())
+        .as("the same content again is success")
+        .isEqualTo(imported.path());
 
     DiskInfo copied = b.client().copyDiskFrom(a.client(), "local", "src", "local");
-    assertEquals(8, copied.sizeMib());
-    assertArrayEquals(
-        Files.readAllBytes(file), Files.readAllBytes(b.localPool.resolve("src.qcow2")));
+    assertThat(copied.sizeMib()).isEqualTo(8);
+    assertThat(Files.readAllBytes(b.localPool.resolve("src.qcow2")))
+        .isEqualTo(Files.readAllBytes(file));
 
     a.client().deleteDisk("local", "src");
     a.client().deleteDisk("shared", "copy");
@@ -105,26 +103,28 @@ class DiskTransferTest {
     a.client().deleteDisk("local", "good");
 
     AgentException mismatch =
-        assertThrows(
-            AgentException.class,
-            () ->
-                a.client()
-                    .importDisk(
-                        "local",
-                        "bad",
-                        new ByteArrayInputStream(good),
-                        sha256("something else".getBytes())));
-    assertEquals(400, mismatch.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(
+                () ->
+                    a.client()
+                        .importDisk(
+                            "local",
+                            "bad",
+                            new ByteArrayInputStream(good),
+                            sha256("something else".getBytes())))
+            .actual();
+    assertThat(mismatch.status()).isEqualTo(400);
 
     byte[] notQcow2 = "plain bytes, not an image".getBytes();
     AgentException raw =
-        assertThrows(
-            AgentException.class,
-            () ->
-                a.client()
-                    .importDisk(
-                        "local", "bad", new ByteArrayInputStream(notQcow2), sha256(notQcow2)));
-    assertEquals(400, raw.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(
+                () ->
+                    a.client()
+                        .importDisk(
+                            "local", "bad", new ByteArrayInputStream(notQcow2), sha256(notQcow2)))
+            .actual();
+    assertThat(raw.status()).isEqualTo(400);
 
     // A backing file would let a guest read any host file through its disk.
     Path backed = a.root.resolve("backed.qcow2");
@@ -145,21 +145,22 @@ class DiskTransferTest {
         .waitFor();
     byte[] backedBytes = Files.readAllBytes(backed);
     AgentException backing =
-        assertThrows(
-            AgentException.class,
-            () ->
-                a.client()
-                    .importDisk(
-                        "local",
-                        "bad",
-                        new ByteArrayInputStream(backedBytes),
-                        sha256(backedBytes)));
-    assertEquals(400, backing.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(
+                () ->
+                    a.client()
+                        .importDisk(
+                            "local",
+                            "bad",
+                            new ByteArrayInputStream(backedBytes),
+                            sha256(backedBytes)))
+            .actual();
+    assertThat(backing.status()).isEqualTo(400);
 
     try (Stream<Path> files = Files.list(a.localPool)) {
-      assertEquals(List.of(), files.toList(), "no disk and no temp file left");
+      assertThat(files.toList()).as("no disk and no temp file left").isEqualTo(List.of());
     }
-    assertTrue(a.client().getDisk("local", "bad").isEmpty());
+    assertThat(a.client().getDisk("local", "bad").isEmpty()).isTrue();
   }
 
   static String sha256(byte[] bytes) throws Exception {

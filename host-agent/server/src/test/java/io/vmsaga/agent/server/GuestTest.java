@@ -1,7 +1,6 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vmsaga.agent.api.AgentJson;
@@ -124,17 +123,23 @@ class GuestTest {
       }
       long readyMs = (System.nanoTime() - started) / 1_000_000;
       String console = agent.console("g1", 64 * 1024);
-      assertTrue(status != null, "no /status within " + READY_WITHIN + "; console:\n" + console);
+      assertThat(status != null)
+          .as("no /status within " + READY_WITHIN + "; console:\n" + console)
+          .isTrue();
       System.out.println(
           "GuestTest: vmsaga-tiny answered /status "
               + readyMs
               + " ms after start ("
               + probes
               + " probes)");
-      assertEquals("guest-" + suffix, status.path("hostname").asString(), status.toString());
-      assertTrue(status.path("addresses").toString().contains(address + "/24"), status.toString());
-      assertTrue(console.contains(marker + " from guest-" + suffix), console);
-      assertTrue(console.contains("vmsaga-tiny ready"), console);
+      assertThat(status.path("hostname").asString())
+          .as(status.toString())
+          .isEqualTo("guest-" + suffix);
+      assertThat(status.path("addresses").toString().contains(address + "/24"))
+          .as(status.toString())
+          .isTrue();
+      assertThat(console.contains(marker + " from guest-" + suffix)).as(console).isTrue();
+      assertThat(console.contains("vmsaga-tiny ready")).as(console).isTrue();
 
       agent.action("g1", new VmAction(VmAction.Action.STOP, 20_000L));
       agent.deleteVm("g1");
@@ -144,8 +149,8 @@ class GuestTest {
       agent.deleteDisk("local", "root");
       agent.deleteCachedImage(imageId);
       agent.deleteImage(imageId);
-      assertEquals(List.of(), node.liveQemuPids());
-      assertTrue(!Files.exists(Path.of("/run/netns", net.namespace())));
+      assertThat(node.liveQemuPids()).isEqualTo(List.of());
+      assertThat(!Files.exists(Path.of("/run/netns", net.namespace()))).isTrue();
     } finally {
       files.stop(0);
     }
@@ -178,7 +183,7 @@ class GuestTest {
     while (System.nanoTime() < deadline) {
       ImageInfo info = agent.getImage(imageId).orElseThrow();
       if (!info.state().equals(ImageInfo.IMPORTING)) {
-        assertEquals(ImageInfo.ACTIVE, info.state(), String.valueOf(info.error()));
+        assertThat(info.state()).as(String.valueOf(info.error())).isEqualTo(ImageInfo.ACTIVE);
         return info;
       }
       Thread.sleep(100);

@@ -1,10 +1,7 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vmsaga.agent.api.AgentJson;
@@ -116,24 +113,26 @@ class ImagesTest {
   @Test
   void importsQcow2AndRawAndRefusesWhatIsUnsafe() throws Exception {
     ImageInfo started = agent.putImage("q1", new ImageSpec(url("small.qcow2"), null, null));
-    assertEquals(ImageInfo.IMPORTING, started.state());
+    assertThat(started.state()).isEqualTo(ImageInfo.IMPORTING);
     ImageInfo q1 = awaitImport("q1");
-    assertEquals(ImageInfo.ACTIVE, q1.state(), "" + q1.error());
-    assertEquals("qcow2", q1.format());
-    assertEquals(32, q1.virtualSizeMib());
-    assertEquals(sha256(served.resolve("small.qcow2")), q1.sha256());
-    assertEquals(200, status("PUT", "/v1/images/q1", "{\"url\":\"" + url("small.qcow2") + "\"}"));
-    assertEquals(
-        409,
-        status("PUT", "/v1/images/q1", "{\"url\":\"" + url("small.raw") + "\"}"),
-        "another url for an active image");
+    assertThat(q1.state()).as("" + q1.error()).isEqualTo(ImageInfo.ACTIVE);
+    assertThat(q1.format()).isEqualTo("qcow2");
+    assertThat(q1.virtualSizeMib()).isEqualTo(32);
+    assertThat(q1.sha256()).isEqualTo(sha256(served.resolve("small.qcow2")));
+    assertThat(status("PUT", "/v1/images/q1", "{\"url\":\"" + url("small.qcow2") + "\"}"))
+        .isEqualTo(200);
+    assertThat(status("PUT", "/v1/images/q1", "{\"url\":\"" + url("small.raw") + "\"}"))
+        .as("another url for an active image")
+        .isEqualTo(409);
 
     agent.putImage(
         "r1", new ImageSpec(url("small.raw"), sha256(served.resolve("small.raw")), null));
     ImageInfo r1 = awaitImport("r1");
-    assertEquals(ImageInfo.ACTIVE, r1.state(), "" + r1.error());
-    assertEquals(16, r1.virtualSizeMib());
-    assertEquals("qcow2", info(Path.of(r1.path())).path("format").asString(), "raw converted");
+    assertThat(r1.state()).as("" + r1.error()).isEqualTo(ImageInfo.ACTIVE);
+    assertThat(r1.virtualSizeMib()).isEqualTo(16);
+    assertThat(info(Path.of(r1.path())).path("format").asString())
+        .as("raw converted")
+        .isEqualTo("qcow2");
 
     agent.putImage("x1", new ImageSpec(url("small.qcow2"), "0".repeat(64), null));
     assertFailed("x1", "checksum_mismatch");
@@ -146,86 +145,97 @@ class ImagesTest {
     agent.putImage("x5", new ImageSpec(baseUrl() + "/files/missing", null, null));
     assertFailed("x5", "unavailable");
     agent.putImage("v1", new ImageSpec(baseUrl() + "/to-small", null, null));
-    assertEquals(ImageInfo.ACTIVE, awaitImport("v1").state(), "an http redirect is followed");
+    assertThat(awaitImport("v1").state())
+        .as("an http redirect is followed")
+        .isEqualTo(ImageInfo.ACTIVE);
 
     for (String url : List.of("file:///etc/passwd", "ftp://127.0.0.1/x", "not a url", "http:x")) {
       AgentException e =
-          assertThrows(
-              AgentException.class, () -> agent.putImage("x6", new ImageSpec(url, null, null)));
-      assertEquals(400, e.status(), url);
-      assertEquals("invalid", e.code(), url);
+          assertThatExceptionOfType(AgentException.class)
+              .isThrownBy(() -> agent.putImage("x6", new ImageSpec(url, null, null)))
+              .actual();
+      assertThat(e.status()).as(url).isEqualTo(400);
+      assertThat(e.code()).as(url).isEqualTo("invalid");
     }
-    assertTrue(agent.getImage("x6").isEmpty());
+    assertThat(agent.getImage("x6").isEmpty()).isTrue();
     try (Stream<Path> left = Files.list(node.sharedPool.resolve("images"))) {
-      assertEquals(
-          List.of("q1.json", "q1.qcow2", "r1.json", "r1.qcow2", "v1.json", "v1.qcow2"),
-          left.map(p -> p.getFileName().toString()).sorted().toList(),
-          "failed imports leave nothing");
+      assertThat(left.map(p -> p.getFileName().toString()).sorted().toList())
+          .as("failed imports leave nothing")
+          .isEqualTo(List.of("q1.json", "q1.qcow2", "r1.json", "r1.qcow2", "v1.json", "v1.qcow2"));
     }
-    assertEquals(
-        List.of("q1", "r1", "v1", "x1", "x2", "x3", "x4", "x5"),
-        agent.images().stream().map(ImageInfo::imageId).sorted().toList());
+    assertThat(agent.images().stream().map(ImageInfo::imageId).sorted().toList())
+        .isEqualTo(List.of("q1", "r1", "v1", "x1", "x2", "x3", "x4", "x5"));
     for (String id : List.of("x1", "x2", "x3", "x4", "x5", "v1")) {
       agent.deleteImage(id);
     }
 
     // A shared disk backed by the image holds it; a smaller disk than the image is refused.
     AgentException small =
-        assertThrows(
-            AgentException.class,
-            () -> agent.putDisk("shared", "s1", DiskSpec.fromImage("q1", 16)));
-    assertEquals("disk_too_small", small.code());
-    assertEquals(400, small.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.putDisk("shared", "s1", DiskSpec.fromImage("q1", 16)))
+            .actual();
+    assertThat(small.code()).isEqualTo("disk_too_small");
+    assertThat(small.status()).isEqualTo(400);
     DiskInfo shared = agent.putDisk("shared", "s1", DiskSpec.fromImage("q1", 64));
-    assertEquals("q1", shared.backingImageId());
-    assertEquals(64, shared.sizeMib());
-    assertEquals(q1.path(), info(Path.of(shared.path())).path("full-backing-filename").asString());
-    assertEquals(
-        "q1", agent.putDisk("shared", "s1", DiskSpec.fromImage("q1", 64)).backingImageId());
-    assertEquals(
-        409,
-        assertThrows(AgentException.class, () -> agent.putDisk("shared", "s1", DiskSpec.ofMib(64)))
-            .status(),
-        "same disk without the image");
-    AgentException inUse = assertThrows(AgentException.class, () -> agent.deleteImage("q1"));
-    assertEquals("in_use", inUse.code());
-    assertEquals(409, inUse.status());
+    assertThat(shared.backingImageId()).isEqualTo("q1");
+    assertThat(shared.sizeMib()).isEqualTo(64);
+    assertThat(info(Path.of(shared.path())).path("full-backing-filename").asString())
+        .isEqualTo(q1.path());
+    assertThat(agent.putDisk("shared", "s1", DiskSpec.fromImage("q1", 64)).backingImageId())
+        .isEqualTo("q1");
+    assertThat(
+            assertThatExceptionOfType(AgentException.class)
+                .isThrownBy(() -> agent.putDisk("shared", "s1", DiskSpec.ofMib(64)))
+                .actual()
+                .status())
+        .as("same disk without the image")
+        .isEqualTo(409);
+    AgentException inUse =
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.deleteImage("q1"))
+            .actual();
+    assertThat(inUse.code()).isEqualTo("in_use");
+    assertThat(inUse.status()).isEqualTo(409);
     agent.deleteDisk("shared", "s1");
     agent.deleteImage("q1");
     agent.deleteImage("q1");
-    assertTrue(agent.getImage("q1").isEmpty());
+    assertThat(agent.getImage("q1").isEmpty()).isTrue();
   }
 
   @Test
   void cachedCopiesAndLocalOverlaysAndFlattenedExport() throws Exception {
     agent.putImage("c1", new ImageSpec(url("small.qcow2"), null, null));
-    assertEquals(ImageInfo.ACTIVE, awaitImport("c1").state());
+    assertThat(awaitImport("c1").state()).isEqualTo(ImageInfo.ACTIVE);
 
     AgentException notCached =
-        assertThrows(
-            AgentException.class, () -> agent.putDisk("local", "l1", DiskSpec.fromImage("c1", 64)));
-    assertEquals("image_not_cached", notCached.code());
-    assertEquals(409, notCached.status());
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.putDisk("local", "l1", DiskSpec.fromImage("c1", 64)))
+            .actual();
+    assertThat(notCached.code()).isEqualTo("image_not_cached");
+    assertThat(notCached.status()).isEqualTo(409);
 
     // Two callers at once: one copy, both succeed.
     var first = CompletableFuture.supplyAsync(() -> agent.cacheImage("c1"));
     var second = CompletableFuture.supplyAsync(() -> agent.cacheImage("c1"));
     CachedImageInfo a = first.join();
     CachedImageInfo b = second.join();
-    assertEquals(a.path(), b.path());
-    assertEquals(node.localPool.resolve("images/c1.qcow2").toString(), a.path());
+    assertThat(b.path()).isEqualTo(a.path());
+    assertThat(a.path()).isEqualTo(node.localPool.resolve("images/c1.qcow2").toString());
     try (Stream<Path> cache = Files.list(node.localPool.resolve("images"))) {
-      assertEquals(
-          List.of("c1.json", "c1.qcow2"),
-          cache.map(p -> p.getFileName().toString()).sorted().toList());
+      assertThat(cache.map(p -> p.getFileName().toString()).sorted().toList())
+          .isEqualTo(List.of("c1.json", "c1.qcow2"));
     }
 
     DiskInfo local = agent.putDisk("local", "l1", DiskSpec.fromImage("c1", 40));
-    assertEquals("c1", local.backingImageId());
-    assertEquals(a.path(), info(Path.of(local.path())).path("full-backing-filename").asString());
-    assertTrue(agent.getCachedImage("c1").orElseThrow().inUse());
-    AgentException inUse = assertThrows(AgentException.class, () -> agent.deleteCachedImage("c1"));
-    assertEquals("in_use", inUse.code());
+    assertThat(local.backingImageId()).isEqualTo("c1");
+    assertThat(info(Path.of(local.path())).path("full-backing-filename").asString())
+        .isEqualTo(a.path());
+    assertThat(agent.getCachedImage("c1").orElseThrow().inUse()).isTrue();
+    AgentException inUse =
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.deleteCachedImage("c1"))
+            .actual();
+    assertThat(inUse.code()).isEqualTo("in_use");
 
     // Export flattens: the copy is a standalone qcow2 another node can import.
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -233,25 +243,27 @@ class ImagesTest {
     Path exported = served.resolve("exported.qcow2");
     Files.write(exported, out.toByteArray());
     JsonNode flat = info(exported);
-    assertFalse(flat.has("backing-filename"), flat.toString());
-    assertEquals(40L << 20, flat.path("virtual-size").asLong());
+    assertThat(flat.has("backing-filename")).as(flat.toString()).isFalse();
+    assertThat(flat.path("virtual-size").asLong()).isEqualTo(40L << 20);
     DiskInfo imported =
         agent.importDisk("local", "l2", new ByteArrayInputStream(out.toByteArray()), sha);
-    assertNull(imported.backingImageId());
+    assertThat(imported.backingImageId()).isNull();
     try (Stream<Path> pool = Files.list(node.localPool)) {
-      assertEquals(
-          List.of("images", "l1.qcow2", "l2.qcow2"),
-          pool.map(p -> p.getFileName().toString()).sorted().toList(),
-          "no temp file of the export is left");
+      assertThat(pool.map(p -> p.getFileName().toString()).sorted().toList())
+          .as("no temp file of the export is left")
+          .isEqualTo(List.of("images", "l1.qcow2", "l2.qcow2"));
     }
 
     agent.deleteDisk("local", "l1");
     agent.deleteDisk("local", "l2");
     agent.deleteCachedImage("c1");
     agent.deleteCachedImage("c1");
-    assertTrue(agent.getCachedImage("c1").isEmpty());
-    AgentException gone = assertThrows(AgentException.class, () -> agent.cacheImage("nope"));
-    assertEquals(404, gone.status());
+    assertThat(agent.getCachedImage("c1").isEmpty()).isTrue();
+    AgentException gone =
+        assertThatExceptionOfType(AgentException.class)
+            .isThrownBy(() -> agent.cacheImage("nope"))
+            .actual();
+    assertThat(gone.status()).isEqualTo(404);
     agent.deleteImage("c1");
   }
 
@@ -268,8 +280,8 @@ class ImagesTest {
 
   private static void assertFailed(String imageId, String code) throws InterruptedException {
     ImageInfo info = awaitImport(imageId);
-    assertEquals(ImageInfo.FAILED, info.state(), imageId);
-    assertEquals(code, info.error().code(), imageId + ": " + info.error().message());
+    assertThat(info.state()).as(imageId).isEqualTo(ImageInfo.FAILED);
+    assertThat(info.error().code()).as(imageId + ": " + info.error().message()).isEqualTo(code);
   }
 
   private static String baseUrl() {

@@ -1,8 +1,7 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.vmsaga.agent.api.CpuInfo;
 import io.vmsaga.agent.api.DiskInfo;
@@ -24,10 +23,10 @@ import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.agent.server.net.Links;
 import java.nio.file.Files;
 import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** One VM from disk to deletion against real QEMU (TCG), real qemu-img and real ip. */
 class LifecycleTest {
@@ -52,18 +51,18 @@ class LifecycleTest {
     String vm = "vm-" + TestNode.hex(3);
 
     DiskInfo created = agent.putDisk("local", disk, DiskSpec.ofMib(64));
-    assertEquals(64, created.sizeMib());
-    assertEquals(
-        created.path(),
-        agent.putDisk("local", disk, DiskSpec.ofMib(64)).path(),
-        "same PUT again is success");
+    assertThat(created.sizeMib()).isEqualTo(64);
+    assertThat(agent.putDisk("local", disk, DiskSpec.ofMib(64)).path())
+        .as("same PUT again is success")
+        .isEqualTo(created.path());
     assertConflict(() -> agent.putDisk("local", disk, DiskSpec.ofMib(65)));
 
     agent.putBridge(bridge);
-    assertEquals(bridge, agent.putTap(tap, new TapSpec(bridge)).bridge());
-    assertEquals(
-        bridge, agent.putTap(tap, new TapSpec(bridge)).bridge(), "same PUT again is success");
-    assertTrue(Links.exists(tap));
+    assertThat(agent.putTap(tap, new TapSpec(bridge)).bridge()).isEqualTo(bridge);
+    assertThat(agent.putTap(tap, new TapSpec(bridge)).bridge())
+        .as("same PUT again is success")
+        .isEqualTo(bridge);
+    assertThat(Links.exists(tap)).isTrue();
 
     VmConfig config =
         new VmConfig(
@@ -76,91 +75,102 @@ class LifecycleTest {
             List.of(new VmDisk("local", disk)),
             List.of(new VmNic(tap, "52:54:00:" + mac3())),
             null);
-    assertEquals("defined", agent.putVm(vm, config).state());
-    assertEquals("defined", agent.putVm(vm, config).state(), "same config again is success");
+    assertThat(agent.putVm(vm, config).state()).isEqualTo("defined");
+    assertThat(agent.putVm(vm, config).state())
+        .as("same config again is success")
+        .isEqualTo("defined");
 
     VmInfo started = agent.action(vm, VmAction.of(Action.START, 30_000));
-    assertEquals("running", started.state());
-    assertTrue(started.qmpConnected());
+    assertThat(started.state()).isEqualTo("running");
+    assertThat(started.qmpConnected()).isTrue();
     long pid = started.pid();
-    assertEquals(
-        pid, agent.action(vm, VmAction.of(Action.START)).pid(), "start of a running VM is success");
-    assertEquals("running", agent.status(vm).status());
-    assertTrue(agent.status(vm).running());
+    assertThat(agent.action(vm, VmAction.of(Action.START)).pid())
+        .as("start of a running VM is success")
+        .isEqualTo(pid);
+    assertThat(agent.status(vm).status()).isEqualTo("running");
+    assertThat(agent.status(vm).running()).isTrue();
 
     agent.action(vm, VmAction.of(Action.PAUSE));
-    assertEquals("paused", agent.status(vm).status());
+    assertThat(agent.status(vm).status()).isEqualTo("paused");
     agent.action(vm, VmAction.of(Action.RESUME));
-    assertEquals("running", agent.status(vm).status());
+    assertThat(agent.status(vm).status()).isEqualTo("running");
     List<String> events = agent.events(vm, 0).stream().map(VmEvent::event).toList();
-    assertTrue(events.containsAll(List.of("STOP", "RESUME")), "events: " + events);
+    assertThat(events.containsAll(List.of("STOP", "RESUME"))).as("events: " + events).isTrue();
     long lastSeq = agent.events(vm, 0).get(events.size() - 1).seq();
-    assertTrue(agent.events(vm, lastSeq).isEmpty());
+    assertThat(agent.events(vm, lastSeq).isEmpty()).isTrue();
 
     HotplugCpu cpu = agent.plugCpu(vm, "c1");
-    assertEquals(cpu, agent.plugCpu(vm, "c1"), "plugging the same device id again is success");
+    assertThat(agent.plugCpu(vm, "c1"))
+        .as("plugging the same device id again is success")
+        .isEqualTo(cpu);
     List<CpuInfo> cpus = agent.cpus(vm);
-    assertEquals(2, cpus.size());
-    assertTrue(cpus.stream().anyMatch(c -> c.qomPath().endsWith("/cpu-c1")));
+    assertThat(cpus.size()).isEqualTo(2);
+    assertThat(cpus.stream().anyMatch(c -> c.qomPath().endsWith("/cpu-c1"))).isTrue();
     assertConflict(() -> agent.plugCpu(vm, "c2")); // max_vcpus = 2
 
     agent.plugMemory(vm, "m1", MemorySpec.ofMib(128));
     agent.plugMemory(vm, "m1", MemorySpec.ofMib(128));
     List<MemoryDevice> dimms = agent.memoryDevices(vm);
-    assertEquals(1, dimms.size());
-    assertEquals("dimm-m1", dimms.get(0).id());
-    assertEquals(128L << 20, dimms.get(0).sizeBytes());
+    assertThat(dimms.size()).isEqualTo(1);
+    assertThat(dimms.get(0).id()).isEqualTo("dimm-m1");
+    assertThat(dimms.get(0).sizeBytes()).isEqualTo(128L << 20);
     VmConfig persisted = agent.getVm(vm).orElseThrow().config();
-    assertEquals(1, persisted.hotplugged().cpus().size());
-    assertEquals(1, persisted.hotplugged().memory().size());
+    assertThat(persisted.hotplugged().cpus().size()).isEqualTo(1);
+    assertThat(persisted.hotplugged().memory().size()).isEqualTo(1);
 
-    assertTrue(agent.getDisk("local", disk).orElseThrow().inUse());
-    assertEquals(
-        96, agent.resizeDisk("local", disk, DiskSpec.ofMib(96)).sizeMib(), "online block_resize");
+    assertThat(agent.getDisk("local", disk).orElseThrow().inUse()).isTrue();
+    assertThat(agent.resizeDisk("local", disk, DiskSpec.ofMib(96)).sizeMib())
+        .as("online block_resize")
+        .isEqualTo(96);
     assertConflict(() -> agent.deleteDisk("local", disk));
     assertConflict(() -> agent.deleteTap(tap));
     assertConflict(() -> agent.deleteVm(vm));
     assertConflict(() -> agent.putVm(vm, config));
 
     NodeInfo inventory = agent.node();
-    assertTrue(
-        inventory.vms().stream().anyMatch(v -> v.vmId().equals(vm) && "running".equals(v.state())));
-    assertTrue(
-        inventory.disks().stream().anyMatch(d -> d.diskId().equals(disk) && d.sizeMib() == 96));
-    assertTrue(
-        inventory.taps().stream().anyMatch(t -> t.name().equals(tap) && bridge.equals(t.bridge())));
-    assertTrue(inventory.bridges().stream().anyMatch(b -> b.name().equals(bridge)));
+    assertThat(
+            inventory.vms().stream()
+                .anyMatch(v -> v.vmId().equals(vm) && "running".equals(v.state())))
+        .isTrue();
+    assertThat(
+            inventory.disks().stream().anyMatch(d -> d.diskId().equals(disk) && d.sizeMib() == 96))
+        .isTrue();
+    assertThat(
+            inventory.taps().stream()
+                .anyMatch(t -> t.name().equals(tap) && bridge.equals(t.bridge())))
+        .isTrue();
+    assertThat(inventory.bridges().stream().anyMatch(b -> b.name().equals(bridge))).isTrue();
 
     VmInfo stopped = agent.action(vm, VmAction.of(Action.STOP, 2_000));
-    assertEquals("defined", stopped.state());
-    assertFalse(node.isOurQemu(pid));
+    assertThat(stopped.state()).isEqualTo("defined");
+    assertThat(node.isOurQemu(pid)).isFalse();
     agent.action(vm, VmAction.of(Action.STOP, 2_000));
 
     // The persisted hot-plugged devices come back on the next start, as on a migration target.
     VmInfo restarted = agent.action(vm, VmAction.of(Action.START, 30_000));
-    assertEquals(2, agent.cpus(vm).size());
-    assertEquals("dimm-m1", agent.memoryDevices(vm).get(0).id());
+    assertThat(agent.cpus(vm).size()).isEqualTo(2);
+    assertThat(agent.memoryDevices(vm).get(0).id()).isEqualTo("dimm-m1");
     agent.action(vm, VmAction.of(Action.STOP, 2_000));
-    assertFalse(node.isOurQemu(restarted.pid()));
+    assertThat(node.isOurQemu(restarted.pid())).isFalse();
 
     agent.deleteVm(vm);
     agent.deleteVm(vm);
-    assertTrue(agent.getVm(vm).isEmpty());
+    assertThat(agent.getVm(vm).isEmpty()).isTrue();
     agent.deleteTap(tap);
     agent.deleteTap(tap);
     agent.deleteBridge(bridge);
     agent.deleteDisk("local", disk);
     agent.deleteDisk("local", disk);
 
-    assertTrue(agent.getDisk("local", disk).isEmpty());
-    assertTrue(agent.getTap(tap).isEmpty());
-    assertFalse(Links.exists(tap));
-    assertFalse(Links.exists(bridge));
-    assertTrue(node.liveQemuPids().isEmpty());
+    assertThat(agent.getDisk("local", disk).isEmpty()).isTrue();
+    assertThat(agent.getTap(tap).isEmpty()).isTrue();
+    assertThat(Links.exists(tap)).isFalse();
+    assertThat(Links.exists(bridge)).isFalse();
+    assertThat(node.liveQemuPids().isEmpty()).isTrue();
     try (var files = Files.list(node.localPool)) {
-      assertEquals(0, files.count());
+      assertThat(files.count()).isEqualTo(0);
     }
-    assertFalse(Files.exists(node.stateDir.resolve("vms").resolve(vm)));
+    assertThat(Files.exists(node.stateDir.resolve("vms").resolve(vm))).isFalse();
   }
 
   static String mac3() {
@@ -168,9 +178,9 @@ class LifecycleTest {
     return h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
   }
 
-  static void assertConflict(Executable call) {
-    AgentException e = org.junit.jupiter.api.Assertions.assertThrows(AgentException.class, call);
-    assertEquals(409, e.status(), e.toString());
-    assertEquals("conflict", e.code());
+  static void assertConflict(ThrowingCallable call) {
+    AgentException e = assertThatExceptionOfType(AgentException.class).isThrownBy(call).actual();
+    assertThat(e.status()).as(e.toString()).isEqualTo(409);
+    assertThat(e.code()).isEqualTo("conflict");
   }
 }

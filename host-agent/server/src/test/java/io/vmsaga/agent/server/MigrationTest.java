@@ -1,8 +1,6 @@
 package io.vmsaga.agent.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.IncomingSpec;
@@ -56,7 +54,9 @@ class MigrationTest {
     String vm = "vm-" + TestNode.hex(3);
     String disk = "d-" + TestNode.hex(3);
     src.putDisk("shared", disk, DiskSpec.ofMib(64));
-    assertTrue(dst.getDisk("shared", disk).isPresent(), "the target sees the shared disk");
+    assertThat(dst.getDisk("shared", disk).isPresent())
+        .as("the target sees the shared disk")
+        .isTrue();
 
     src.putVm(
         vm,
@@ -71,17 +71,16 @@ class MigrationTest {
 
     int port = TestNode.freePort();
     VmInfo incoming = dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port));
-    assertEquals("inmigrate", incoming.state());
-    assertEquals(
-        incoming.pid(),
-        dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port)).pid(),
-        "idempotent");
+    assertThat(incoming.state()).isEqualTo("inmigrate");
+    assertThat(dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port)).pid())
+        .as("idempotent")
+        .isEqualTo(incoming.pid());
 
     // 4 MiB/s stretches the move of 320 MiB of (mostly zero) RAM over a few readings.
     MigrationParameters set =
         src.setMigrationParameters(vm, new MigrationParameters(false, true, 300L, 4L));
-    assertEquals(true, set.autoConverge());
-    assertEquals(4L, set.maxBandwidthMib());
+    assertThat(set.autoConverge()).isTrue();
+    assertThat(set.maxBandwidthMib()).isEqualTo(4L);
 
     List<MigrationInfo> readings = new ArrayList<>();
     readings.add(src.migrate(vm, new MigrationSpec("tcp:127.0.0.1:" + port)));
@@ -91,29 +90,29 @@ class MigrationTest {
       last = src.migration(vm);
       readings.add(last);
     }
-    assertEquals("completed", last.status(), "readings: " + readings);
-    assertTrue(
-        readings.stream()
-            .anyMatch(
-                r ->
-                    "active".equals(r.status())
-                        && r.transferredBytes() > 0
-                        && r.remainingBytes() > 0),
-        "progress while active: " + readings);
-    assertTrue(last.transferredBytes() > 0);
-    assertTrue(last.totalTimeMs() != null && last.downtimeMs() != null);
-    assertEquals(
-        "completed",
-        src.migrate(vm, new MigrationSpec("tcp:127.0.0.1:" + port)).status(),
-        "migrate again after completion is success, not a second migration");
-    assertEquals("postmigrate", src.status(vm).status());
+    assertThat(last.status()).as("readings: " + readings).isEqualTo("completed");
+    assertThat(
+            readings.stream()
+                .anyMatch(
+                    r ->
+                        "active".equals(r.status())
+                            && r.transferredBytes() > 0
+                            && r.remainingBytes() > 0))
+        .as("progress while active: " + readings)
+        .isTrue();
+    assertThat(last.transferredBytes() > 0).isTrue();
+    assertThat(last.totalTimeMs() != null && last.downtimeMs() != null).isTrue();
+    assertThat(src.migrate(vm, new MigrationSpec("tcp:127.0.0.1:" + port)).status())
+        .as("migrate again after completion is success, not a second migration")
+        .isEqualTo("completed");
+    assertThat(src.status(vm).status()).isEqualTo("postmigrate");
     TestNode.await(Duration.ofSeconds(10), () -> "running".equals(dst.status(vm).status()));
-    assertEquals(2, dst.cpus(vm).size());
-    assertEquals("dimm-m1", dst.memoryDevices(vm).get(0).id());
+    assertThat(dst.cpus(vm).size()).isEqualTo(2);
+    assertThat(dst.memoryDevices(vm).get(0).id()).isEqualTo("dimm-m1");
 
     // QEMU reports how the target arrived as "completed" too: that is no migration out of it, so it
     // can move on.
-    assertEquals("none", dst.migration(vm).status());
+    assertThat(dst.migration(vm).status()).isEqualTo("none");
     src.action(vm, VmAction.of(Action.STOP, 2_000));
     int back = TestNode.freePort();
     src.startIncoming(vm, new IncomingSpec("127.0.0.1", back));
@@ -122,8 +121,10 @@ class MigrationTest {
       Thread.sleep(5);
       returning = dst.migration(vm);
     }
-    assertEquals("completed", returning.status());
-    assertTrue(returning.totalBytes() > 0, "a migration out of the former target: " + returning);
+    assertThat(returning.status()).isEqualTo("completed");
+    assertThat(returning.totalBytes() > 0)
+        .as("a migration out of the former target: " + returning)
+        .isTrue();
     TestNode.await(Duration.ofSeconds(10), () -> "running".equals(src.status(vm).status()));
 
     src.action(vm, VmAction.of(Action.STOP, 2_000));
@@ -137,24 +138,24 @@ class MigrationTest {
     src.migrate(vm, new MigrationSpec("tcp:127.0.0.1:" + port2));
     src.cancelMigration(vm);
     TestNode.await(Duration.ofSeconds(10), () -> src.migration(vm).finished());
-    assertEquals("cancelled", src.migration(vm).status());
-    assertEquals("running", src.status(vm).status());
+    assertThat(src.migration(vm).status()).isEqualTo("cancelled");
+    assertThat(src.status(vm).status()).isEqualTo("running");
     TestNode.await(
         Duration.ofSeconds(10), () -> "defined".equals(dst.getVm(vm).orElseThrow().state()));
-    assertFalse(target.isOurQemu(targetPid), "the target QEMU exits after a cancel");
+    assertThat(target.isOurQemu(targetPid)).as("the target QEMU exits after a cancel").isFalse();
     src.cancelMigration(vm);
 
     src.resetMigrationParameters(vm);
     MigrationParameters reset =
         src.setMigrationParameters(vm, new MigrationParameters(null, null, null, null));
-    assertEquals(new MigrationParameters(false, false, 300L, 128L), reset);
+    assertThat(reset).isEqualTo(new MigrationParameters(false, false, 300L, 128L));
 
     src.action(vm, VmAction.of(Action.STOP, 2_000));
     src.resetMigrationParameters(vm);
     src.deleteVm(vm);
     dst.deleteVm(vm);
     src.deleteDisk("shared", disk);
-    assertTrue(source.liveQemuPids().isEmpty());
-    assertTrue(target.liveQemuPids().isEmpty());
+    assertThat(source.liveQemuPids().isEmpty()).isTrue();
+    assertThat(target.liveQemuPids().isEmpty()).isTrue();
   }
 }

@@ -1,8 +1,7 @@
 package io.vmsaga.agent.server.qemu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.vmsaga.agent.api.HotplugCpu;
 import io.vmsaga.agent.api.HotplugMemory;
@@ -45,22 +44,25 @@ class VmConfigValidatorTest {
   }
 
   private static void assertInvalid(VmConfig config, String messagePart) {
-    ApiException e = assertThrows(ApiException.class, () -> VmConfigValidator.validate(config));
-    assertEquals("invalid", e.code());
-    assertEquals(400, e.status().code());
-    assertTrue(e.getMessage().contains(messagePart), e.getMessage());
+    ApiException e =
+        assertThatExceptionOfType(ApiException.class)
+            .isThrownBy(() -> VmConfigValidator.validate(config))
+            .actual();
+    assertThat(e.code()).isEqualTo("invalid");
+    assertThat(e.status().code()).isEqualTo(400);
+    assertThat(e.getMessage().contains(messagePart)).as(e.getMessage()).isTrue();
   }
 
   @Test
   void defaultsAreFilledSoEquivalentConfigsCompareEqual() {
     VmConfig filled = VmConfigValidator.validate(minimal());
-    assertEquals(
-        new VmConfig("vm", 1, 1, 64L, 64L, 0, List.of(), List.of(), Hotplugged.none()), filled);
-    assertEquals(filled, VmConfigValidator.validate(filled));
-    assertEquals(
-        filled,
-        VmConfigValidator.validate(
-            config(1, 1, 64L, 64L, 0, List.of(), List.of(), new Hotplugged(null, null))));
+    assertThat(filled)
+        .isEqualTo(new VmConfig("vm", 1, 1, 64L, 64L, 0, List.of(), List.of(), Hotplugged.none()));
+    assertThat(VmConfigValidator.validate(filled)).isEqualTo(filled);
+    assertThat(
+            VmConfigValidator.validate(
+                config(1, 1, 64L, 64L, 0, List.of(), List.of(), new Hotplugged(null, null))))
+        .isEqualTo(filled);
   }
 
   @Test
@@ -75,7 +77,7 @@ class VmConfigValidatorTest {
             List.of(DISK, new VmDisk("shared", "d2")),
             List.of(NIC, new VmNic("vtt1", "52:54:00:00:00:02")),
             new Hotplugged(List.of(CPU), List.of(new HotplugMemory("m1", 512L))));
-    assertEquals(full, VmConfigValidator.validate(full));
+    assertThat(VmConfigValidator.validate(full)).isEqualTo(full);
   }
 
   @Test
@@ -95,10 +97,10 @@ class VmConfigValidatorTest {
     assertInvalid(config(257, null, 64L, null, null, null, null, null), "vcpus must be 1..256");
     assertInvalid(config(3, 2, 64L, null, null, null, null, null), "max_vcpus must be 3..256");
     assertInvalid(config(1, 257, 64L, null, null, null, null, null), "max_vcpus");
-    assertEquals(
-        256,
-        VmConfigValidator.validate(config(256, null, 64L, null, null, null, null, null))
-            .maxVcpus());
+    assertThat(
+            VmConfigValidator.validate(config(256, null, 64L, null, null, null, null, null))
+                .maxVcpus())
+        .isEqualTo(256);
   }
 
   @Test
@@ -185,7 +187,8 @@ class VmConfigValidatorTest {
         hotCpus(2, new HotplugCpu("c1", CPU.driver(), Map.of("core-id", 1024L))), "cpu slot id");
     assertInvalid(hotCpus(3, CPU, CPU), "duplicate cpu device_id");
     assertInvalid(hotCpus(1, CPU), "hot-plugged cpus exceed max_vcpus");
-    assertEquals(List.of(CPU), VmConfigValidator.validate(hotCpus(2, CPU)).hotplugged().cpus());
+    assertThat(VmConfigValidator.validate(hotCpus(2, CPU)).hotplugged().cpus())
+        .isEqualTo(List.of(CPU));
   }
 
   @Test

@@ -1,9 +1,8 @@
 package io.vmsaga.agent.server.qmp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -70,7 +69,7 @@ class QmpConnectionTest {
             OutputStream out = client.getOutputStream();
             send(out, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}");
             JsonNode caps = JSON.readTree(in.readLine());
-            assertEquals("qmp_capabilities", caps.get("execute").asString());
+            assertThat(caps.get("execute").asString()).isEqualTo("qmp_capabilities");
             send(out, "{\"return\": {}, \"id\": " + caps.get("id") + "}");
             script.run(in, out);
           } catch (Exception e) {
@@ -117,10 +116,10 @@ class QmpConnectionTest {
           CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryStatus(), TIMEOUT), threads);
       CompletableFuture<List<Qmp.CpuFast>> cpus =
           CompletableFuture.supplyAsync(() -> qmp.call(Qmp.queryCpusFast(), TIMEOUT), threads);
-      assertTrue(bothSent.await(5, TimeUnit.SECONDS));
-      assertEquals("paused", status.get(5, TimeUnit.SECONDS).status());
-      assertEquals(List.of(), cpus.get(5, TimeUnit.SECONDS));
-      assertEquals(List.of(new QmpEvent("STOP", JSON.missingNode(), 2500)), events);
+      assertThat(bothSent.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(status.get(5, TimeUnit.SECONDS).status()).isEqualTo("paused");
+      assertThat(cpus.get(5, TimeUnit.SECONDS)).isEqualTo(List.of());
+      assertThat(events).isEqualTo(List.of(new QmpEvent("STOP", JSON.missingNode(), 2500)));
     }
     peer.get(5, TimeUnit.SECONDS);
   }
@@ -131,7 +130,7 @@ class QmpConnectionTest {
         peer(
             (in, out) -> {
               JsonNode call = JSON.readTree(in.readLine());
-              assertEquals("cpu-x", call.get("arguments").get("id").asString());
+              assertThat(call.get("arguments").get("id").asString()).isEqualTo("cpu-x");
               send(
                   out,
                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Duplicate device ID\"}, \"id\": "
@@ -141,11 +140,12 @@ class QmpConnectionTest {
             });
     try (QmpConnection qmp = QmpConnection.open(socket, TIMEOUT, events::add, () -> {})) {
       QmpError error =
-          assertThrows(
-              QmpError.class,
-              () -> qmp.call(Qmp.deviceAdd(Map.of("driver", "x", "id", "cpu-x")), TIMEOUT));
-      assertEquals("GenericError", error.errorClass());
-      assertTrue(error.getMessage().contains("Duplicate device ID"));
+          assertThatExceptionOfType(QmpError.class)
+              .isThrownBy(
+                  () -> qmp.call(Qmp.deviceAdd(Map.of("driver", "x", "id", "cpu-x")), TIMEOUT))
+              .actual();
+      assertThat(error.errorClass()).isEqualTo("GenericError");
+      assertThat(error.getMessage().contains("Duplicate device ID")).isTrue();
     }
     peer.get(5, TimeUnit.SECONDS);
   }
@@ -161,11 +161,14 @@ class QmpConnectionTest {
             });
     try (QmpConnection qmp =
         QmpConnection.open(socket, TIMEOUT, events::add, closedSeen::countDown)) {
-      assertThrows(QmpUnavailable.class, () -> qmp.call(Qmp.queryStatus(), Duration.ofMillis(200)));
-      assertThrows(QmpUnavailable.class, () -> qmp.call(Qmp.queryStatus(), TIMEOUT));
-      assertTrue(closedSeen.await(5, TimeUnit.SECONDS));
-      assertFalse(qmp.isOpen());
-      assertThrows(QmpUnavailable.class, () -> qmp.call(Qmp.queryStatus(), TIMEOUT));
+      assertThatThrownBy(() -> qmp.call(Qmp.queryStatus(), Duration.ofMillis(200)))
+          .isInstanceOf(QmpUnavailable.class);
+      assertThatThrownBy(() -> qmp.call(Qmp.queryStatus(), TIMEOUT))
+          .isInstanceOf(QmpUnavailable.class);
+      assertThat(closedSeen.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(qmp.isOpen()).isFalse();
+      assertThatThrownBy(() -> qmp.call(Qmp.queryStatus(), TIMEOUT))
+          .isInstanceOf(QmpUnavailable.class);
     }
     peer.get(5, TimeUnit.SECONDS);
   }
@@ -182,9 +185,9 @@ class QmpConnectionTest {
                 throw new IllegalStateException(e);
               }
             });
-    assertThrows(
-        QmpUnavailable.class,
-        () -> QmpConnection.open(socket, Duration.ofSeconds(1), events::add, () -> {}));
+    assertThatThrownBy(
+            () -> QmpConnection.open(socket, Duration.ofSeconds(1), events::add, () -> {}))
+        .isInstanceOf(QmpUnavailable.class);
     peer.get(5, TimeUnit.SECONDS);
   }
 }
