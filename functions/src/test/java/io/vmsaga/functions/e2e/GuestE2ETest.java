@@ -64,6 +64,19 @@ class GuestE2ETest {
     return reply.text("text");
   }
 
+  /**
+   * The console once it shows {@code marker}: the guest prints its ready line just after its status
+   * page first answers, so a probe can be a moment ahead of it (at most 20 reads).
+   */
+  static String consoleShowing(Tenant tenant, String vmId, String marker) {
+    String text = console(tenant, vmId);
+    for (int i = 0; i < 20 && !text.contains(marker); i++) {
+      Stack.sleep(500);
+      text = console(tenant, vmId);
+    }
+    return text;
+  }
+
   static void delete(Tenant tenant, String vmId) {
     assertThat(call("deleteVm", tenant.token(), Map.of("vmId", vmId, "awaitResult", true)).status())
         .isEqualTo(200);
@@ -82,7 +95,7 @@ class GuestE2ETest {
       assertThat(guest.status().path("addresses").get(0).asString())
           .isEqualTo(guest.address() + "/24");
       assertThat(guest.address()).startsWith("10.77.0.");
-      assertThat(console(tenant, guest.vmId()))
+      assertThat(consoleShowing(tenant, guest.vmId(), "vmsaga-tiny ready"))
           .contains("user-data-says-hello")
           .contains("vmsaga-tiny: user-data done rc=0")
           .contains("vmsaga-tiny ready");
@@ -161,7 +174,7 @@ class GuestE2ETest {
             guest.address(), BOOT, s -> !s.path("bootId").asString().equals(bootId));
     assertThat(after.path("hostname").asString()).isEqualTo("guest-cold");
     assertThat(GuestProbe.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
-    String console = console(tenant, guest.vmId());
+    String console = consoleShowing(tenant, guest.vmId(), "vmsaga-tiny ready");
     assertThat(console).contains("vmsaga-tiny ready").doesNotContain("user-data-says-hello");
     delete(tenant, guest.vmId());
   }
