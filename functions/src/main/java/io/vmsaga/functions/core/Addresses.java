@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.apache.ibatis.annotations.Delete;
 import org.apache.ibatis.annotations.Insert;
 import org.apache.ibatis.annotations.Mapper;
@@ -33,7 +35,7 @@ public class Addresses {
       return Optional.of(held + "/" + Ipv4.prefix(network.cidr()));
     }
     Set<String> taken = new HashSet<>(rows.taken(network.id()));
-    for (String candidate : Ipv4.hosts(network.cidr())) {
+    for (String candidate : (Iterable<String>) Ipv4.hosts(network.cidr())::iterator) {
       if (candidate.equals(network.gateway()) || taken.contains(candidate)) {
         continue;
       }
@@ -64,15 +66,15 @@ public class Addresses {
       return Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
     }
 
-    /** Every host address of the CIDR, the network and broadcast addresses left out. */
-    public static List<String> hosts(String cidr) {
+    /**
+     * Every host address of the CIDR in order, the network and broadcast addresses left out; made
+     * as they are taken, so a large network costs no list of all of them.
+     */
+    public static Stream<String> hosts(String cidr) {
       long base = parse(cidr.substring(0, cidr.indexOf('/')));
-      int prefix = prefix(cidr);
-      long size = 1L << (32 - prefix);
+      long size = 1L << (32 - prefix(cidr));
       long network = base & ~(size - 1) & 0xffffffffL;
-      return java.util.stream.LongStream.range(network + 1, network + size - 1)
-          .mapToObj(Ipv4::format)
-          .toList();
+      return LongStream.range(network + 1, network + size - 1).mapToObj(Ipv4::format);
     }
 
     public static long parse(String address) {

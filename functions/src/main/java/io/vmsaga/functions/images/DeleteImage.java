@@ -54,11 +54,13 @@ public class DeleteImage implements Function<Message<GetImage.Request>, Message<
           if (images.vmsUsing(image.id()) > 0) {
             return Replies.conflict("in_use", "VMs made from this image still exist");
           }
+          var nodes = capacity.nodes();
           try {
-            for (var node : capacity.nodes()) {
+            for (var node : nodes) {
               agents.on(node.id()).deleteCachedImage(image.id());
             }
-            capacity.nodes().stream()
+            // the shared image pool is the same on every node: one of them removes the file
+            nodes.stream()
                 .findFirst()
                 .ifPresent(node -> agents.on(node.id()).deleteImage(image.id()));
           } catch (AgentException e) {

@@ -41,11 +41,6 @@ class BadInputE2ETest {
         Arguments.of("another tenant", with(vm("z"), "tenantId", "admin"), 403, "forbidden"));
   }
 
-  static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
-    body.put(key, value);
-    return body;
-  }
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("badCreates")
   void createRefusesAndChangesNothing(

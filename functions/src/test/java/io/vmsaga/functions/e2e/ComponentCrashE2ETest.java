@@ -38,13 +38,7 @@ class ComponentCrashE2ETest {
     String gid = created.text("gid");
     String vmId = created.text("vmId");
     // the step before writeVmConfig has succeeded: the slow step is next
-    awaitBranch(
-        gid,
-        String.format(
-            "%02d",
-            io.vmsaga.functions.create.CreateVmSaga.of("n", null, Duration.ofMinutes(1))
-                .actions()
-                .indexOf("writeVmConfig")));
+    awaitBranch(gid, String.format("%02d", CREATE_ACTIONS.indexOf("writeVmConfig")));
     Stack.sleep(500);
 
     kill(component);

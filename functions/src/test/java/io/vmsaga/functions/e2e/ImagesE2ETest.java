@@ -239,9 +239,4 @@ class ImagesE2ETest {
         .isEqualTo(404);
     assertThat(agent("node-1").getImage(imageId)).isEmpty();
   }
-
-  static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
-    body.put(key, value);
-    return body;
-  }
 }

@@ -164,9 +164,11 @@ public final class Stack {
     }
   }
 
-  /** How many steps the createVm and deleteVm sagas have: their own tables say. */
-  public static final int CREATE_STEPS =
-      io.vmsaga.functions.create.CreateVmSaga.of("n", null, Duration.ofMinutes(1)).actions().size();
+  /** The createVm saga's steps and how many the deleteVm saga has: their own tables say. */
+  public static final List<String> CREATE_ACTIONS =
+      io.vmsaga.functions.create.CreateVmSaga.of("n", null, Duration.ofMinutes(1)).actions();
+
+  public static final int CREATE_STEPS = CREATE_ACTIONS.size();
 
   public static final int DELETE_STEPS =
       io.vmsaga.functions.delete.DeleteVmSaga.of("n", null, Duration.ofMinutes(1)).actions().size();
@@ -231,6 +233,12 @@ public final class Stack {
       }
     }
     TEST_TENANTS.clear();
+  }
+
+  /** The body with one more field. */
+  public static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
+    body.put(key, value);
+    return body;
   }
 
   public static Map<String, Object> vm(String name, String... extra) {

@@ -24,9 +24,7 @@ class StepFailureE2ETest {
   }
 
   /** The saga's own table names the steps. */
-  static final List<String> STEPS =
-      io.vmsaga.functions.create.CreateVmSaga.of("steps", null, java.time.Duration.ofMinutes(1))
-          .actions();
+  static final List<String> STEPS = CREATE_ACTIONS;
 
   static Stream<Arguments> faults() {
     return Stream.concat(
