@@ -1,13 +1,8 @@
--- Development seed data that `scripts/dev up` loads after the functions app has migrated the schema.
--- Upserts, so a second `up` changes nothing. scripts/dev sets @bridge and the tokens' hashes first.
--- Nodes are not here: they are registered through the registerNode admin function.
-
-INSERT IGNORE INTO network (id, name, bridge) VALUES ('default', 'default', @bridge);
+-- Development seed data that `scripts/dev up` loads after the functions app has migrated the schema:
+-- the first administrator only, since every other tenant, network and node is made through the admin
+-- functions (createTenant, createNetwork, registerNode), which need an administrator's token to call.
+-- An upsert, so a second `up` changes nothing. scripts/dev sets the token's hash first.
 
 INSERT INTO tenant (id, name, api_key_sha256, is_admin)
-VALUES ('admin', 'administrator', @admin_token_sha256, TRUE),
-       ('demo', 'demo tenant', @demo_token_sha256, FALSE)
+VALUES ('admin', 'administrator', @admin_token_sha256, TRUE)
 ON DUPLICATE KEY UPDATE api_key_sha256 = VALUES(api_key_sha256);
-
--- the default network's guest subnet (set apart so that an existing row gets it too)
-UPDATE network SET cidr = '10.77.0.0/24', gateway = '10.77.0.1' WHERE id = 'default' AND cidr IS NULL;

@@ -19,17 +19,21 @@ public interface CapacityMapper {
       int maxVms,
       int maxVcpus,
       int maxMemoryMib,
+      int maxDiskGib,
       int usedVms,
       int usedVcpus,
-      int usedMemoryMib) {
+      int usedMemoryMib,
+      int usedDiskGib) {
     /** Room for one more VM of this size. */
-    public boolean fits(int vcpus, int memoryMib) {
-      return usedVms + 1 <= maxVms && fitsMore(vcpus, memoryMib);
+    public boolean fits(int vcpus, int memoryMib, int diskGib) {
+      return usedVms + 1 <= maxVms && fitsMore(vcpus, memoryMib, diskGib);
     }
 
     /** Room for this much more in VMs the tenant already has. */
-    public boolean fitsMore(int vcpus, int memoryMib) {
-      return usedVcpus + vcpus <= maxVcpus && usedMemoryMib + memoryMib <= maxMemoryMib;
+    public boolean fitsMore(int vcpus, int memoryMib, int diskGib) {
+      return usedVcpus + vcpus <= maxVcpus
+          && usedMemoryMib + memoryMib <= maxMemoryMib
+          && usedDiskGib + diskGib <= maxDiskGib;
     }
   }
 
@@ -55,6 +59,11 @@ public interface CapacityMapper {
     }
   }
 
+  /**
+   * What one saga holds for one VM. {@code vmCount} is 1 for a VM's own row and 0 for a disk's
+   * growth; a {@code migrating} row (a migration target's) moves the node's commitment only, an
+   * {@code assigning} row (the target tenant's share while a VM changes owner) the tenant's only.
+   */
   record Reservation(
       String id,
       String vmId,
@@ -62,10 +71,33 @@ public interface CapacityMapper {
       String nodeId,
       int vcpus,
       int memoryMib,
-      String state) {}
+      int diskGib,
+      int vmCount,
+      String state) {
+    public Reservation(
+        String id,
+        String vmId,
+        String tenantId,
+        String nodeId,
+        int vcpus,
+        int memoryMib,
+        int diskGib,
+        String state) {
+      this(id, vmId, tenantId, nodeId, vcpus, memoryMib, diskGib, 1, state);
+    }
+
+    boolean movesTenant() {
+      return !state.equals("migrating");
+    }
+
+    boolean movesNode() {
+      return !state.equals("assigning");
+    }
+  }
 
   @Select(
-      "SELECT id, max_vms, max_vcpus, max_memory_mib, used_vms, used_vcpus, used_memory_mib FROM tenant WHERE id = #{id} FOR UPDATE")
+      "SELECT id, max_vms, max_vcpus, max_memory_mib, max_disk_gib, used_vms, used_vcpus, used_memory_mib,"
+          + " used_disk_gib FROM tenant WHERE id = #{id} FOR UPDATE")
   TenantQuota lockTenant(String id);
 
   @Select(
@@ -77,8 +109,9 @@ public interface CapacityMapper {
   java.util.List<NodeCapacity> nodes();
 
   @Insert(
-      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, state, expires_at) "
-          + "VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus}, #{r.memoryMib}, 'held', "
+      "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, disk_gib, vm_count,"
+          + " state, expires_at) VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus},"
+          + " #{r.memoryMib}, #{r.diskGib}, #{r.vmCount}, #{r.state}, "
           + "CURRENT_TIMESTAMP(3) + INTERVAL #{holdSeconds} SECOND)")
   void hold(
       @Param("r") Reservation reservation,
@@ -112,30 +145,34 @@ public interface CapacityMapper {
   void commitMigrationTarget(String id);
 
   @Select(
-      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, state FROM reservation WHERE vm_id = #{vmId}")
+      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, disk_gib, vm_count, state FROM reservation"
+          + " WHERE vm_id = #{vmId}")
   java.util.List<Reservation> reservationsOf(String vmId);
 
   @Select(
-      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, state FROM reservation WHERE vm_id = #{vmId} FOR UPDATE")
+      "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, disk_gib, vm_count, state FROM reservation"
+          + " WHERE vm_id = #{vmId} FOR UPDATE")
   java.util.List<Reservation> lockReservationsOf(String vmId);
 
   /**
    * Gives back what the VM's reservations that {@code which} selects hold, and deletes them: node
-   * commitment always, tenant usage unless it is a migration target's hold (which never carried
-   * quota). Locks tenant, node, then reservation rows, the order every change here takes. Answers
-   * what it released.
+   * commitment unless it is an assignment's hold, tenant usage unless it is a migration target's
+   * hold (see {@link Reservation}). Locks tenant, node, then reservation rows, the order every
+   * change here takes. Answers what it released.
    */
   default java.util.List<Reservation> release(
       String vmId, java.util.function.Predicate<Reservation> which) {
     var seen = reservationsOf(vmId).stream().filter(which).toList();
-    seen.forEach(r -> lockTenant(r.tenantId()));
-    seen.forEach(r -> lockNode(r.nodeId()));
+    seen.stream().map(Reservation::tenantId).sorted().distinct().forEach(this::lockTenant);
+    seen.stream().map(Reservation::nodeId).sorted().distinct().forEach(this::lockNode);
     var held = lockReservationsOf(vmId).stream().filter(which).toList();
     for (var r : held) {
-      if (!r.state().equals("migrating")) {
-        moveTenantUsage(r.tenantId(), -1, -r.vcpus(), -r.memoryMib());
+      if (r.movesTenant()) {
+        moveTenantUsage(r.tenantId(), -r.vmCount(), -r.vcpus(), -r.memoryMib(), -r.diskGib());
       }
-      moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMib());
+      if (r.movesNode()) {
+        moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMib());
+      }
       delete(r.id());
     }
     return held;
@@ -158,8 +195,9 @@ public interface CapacityMapper {
   /** Moves the tenant's usage by these (signed) amounts. */
   @Update(
       "UPDATE tenant SET used_vms = used_vms + #{vms}, used_vcpus = used_vcpus + #{vcpus}, "
-          + "used_memory_mib = used_memory_mib + #{memoryMib} WHERE id = #{tenantId}")
-  void moveTenantUsage(String tenantId, int vms, int vcpus, int memoryMib);
+          + "used_memory_mib = used_memory_mib + #{memoryMib}, used_disk_gib = used_disk_gib + #{diskGib}"
+          + " WHERE id = #{tenantId}")
+  void moveTenantUsage(String tenantId, int vms, int vcpus, int memoryMib, int diskGib);
 
   /** Moves the node's commitment by these (signed) amounts. */
   @Update(

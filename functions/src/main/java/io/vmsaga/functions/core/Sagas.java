@@ -93,6 +93,25 @@ public class Sagas {
     return last;
   }
 
+  /**
+   * Why the saga failed, in the failing step's own words (its stable code, e.g. {@code
+   * quota_exceeded}, and message) as DTM kept them; {@code otherwise} where DTM has other words (a
+   * timeout, say).
+   */
+  public Replies.Error failure(String gid, Replies.Error otherwise) {
+    String reason = find(gid).map(Transaction::failureBody).orElse("");
+    try {
+      var body = json.readTree(reason);
+      if (body.path("code").isString()) {
+        return new Replies.Error(
+            body.path("code").asString(), body.path("message").asString(otherwise.message()));
+      }
+    } catch (RuntimeException notJson) {
+      // DTM's own words: keep the general reason
+    }
+    return otherwise;
+  }
+
   /** Where the DTM admin UI shows this saga, step by step. */
   public String adminUrl(String gid) {
     return dtmUrl + "/admin/global-transactions/detail/" + gid;

@@ -56,6 +56,11 @@ public record VmPlan(
   public record Guest(
       String imageId, String hostname, List<String> sshAuthorizedKeys, String userData) {}
 
+  /** What the VM's disks count against its tenant's disk quota. */
+  public int diskGib() {
+    return disk.sizeGib();
+  }
+
   public String imageId() {
     return guest == null ? null : guest.imageId();
   }

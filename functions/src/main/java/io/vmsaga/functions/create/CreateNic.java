@@ -36,9 +36,12 @@ public class CreateNic implements Function<Message<VmStep>, Message<?>> {
         call,
         step -> {
           var nic = step.vm().nic();
-          var network = networks.find(nic.networkId());
+          var network = networks.findLocked(nic.networkId());
           if (network == null) {
             return Replies.failure("not_found", "the VM's network is gone");
+          }
+          if (!network.active()) {
+            return Replies.failure("network_not_ready", "the VM's network is " + network.state());
           }
           String address;
           try {

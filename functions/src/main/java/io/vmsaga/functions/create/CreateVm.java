@@ -116,6 +116,9 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     if (network == null || !network.usableBy(tenantId)) {
       return Replies.notFound("network");
     }
+    if (!network.active()) {
+      return Replies.conflict("network_not_ready", "the network is " + network.state());
+    }
     int maxVcpus = request.maxVcpus() == null ? request.vcpus() : request.maxVcpus();
     int maxMemoryMib =
         request.maxMemoryMib() == null ? request.memoryMib() : request.maxMemoryMib();
@@ -189,6 +192,8 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
                     "create_failed",
                     "vm",
                     response,
+                    "reason",
+                    sagas.failure(gid, new Replies.Error("create_failed", "see dtmUrl")),
                     "message",
                     "the create saga failed and was compensated; see dtmUrl")));
   }

@@ -42,7 +42,7 @@ public class ReserveResources implements Function<Message<VmStep>, Message<?>> {
           VmPlan vm = step.vm();
           var tenant = capacity.lockTenant(vm.tenantId());
           var node = capacity.lockNode(vm.nodeId());
-          if (tenant == null || !tenant.fits(vm.vcpus(), vm.memoryMib())) {
+          if (tenant == null || !tenant.fits(vm.vcpus(), vm.memoryMib(), vm.diskGib())) {
             return Replies.failure("quota_exceeded", "the tenant's quota has no room for this VM");
           }
           if (node == null || !node.fits(vm.vcpus(), vm.memoryMib())) {
@@ -57,10 +57,11 @@ public class ReserveResources implements Function<Message<VmStep>, Message<?>> {
                   vm.nodeId(),
                   vm.vcpus(),
                   vm.memoryMib(),
+                  vm.diskGib(),
                   "held"),
               step.branch().gid(),
               HOLD_SECONDS);
-          capacity.moveTenantUsage(vm.tenantId(), 1, vm.vcpus(), vm.memoryMib());
+          capacity.moveTenantUsage(vm.tenantId(), 1, vm.vcpus(), vm.memoryMib(), vm.diskGib());
           capacity.moveNodeCommitment(vm.nodeId(), vm.vcpus(), vm.memoryMib());
           vms.insertCreating(vm, step.branch().gid());
           return Replies.ok(new Reserved(vm.vmId(), vm.nodeId()));

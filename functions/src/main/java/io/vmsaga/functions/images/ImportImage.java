@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * {@code POST /importImage} {@code {name, url, sha256?, osType?, maxSizeMib?, awaitResult?}}
@@ -34,7 +33,6 @@ public class ImportImage implements Function<Message<ImportImage.Request>, Messa
   static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   static final Pattern OS_TYPE = Pattern.compile("[a-z0-9._-]{1,32}");
   private static final Logger log = LoggerFactory.getLogger(ImportImage.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public record Request(
       String name,
@@ -152,18 +150,12 @@ public class ImportImage implements Function<Message<ImportImage.Request>, Messa
    * The agent's reason (a stable code such as checksum_mismatch or unsafe_image), as DTM kept it.
    */
   private Message<?> failed(String gid, Map<String, Object> response) {
-    String code = "import_failed";
-    String message = "the import failed and was rolled back; see dtmUrl";
-    String reason = sagas.find(gid).map(t -> t.failureBody()).orElse("");
-    try {
-      var body = JSON.readTree(reason);
-      if (body.path("code").isString()) {
-        code = body.path("code").asString();
-        message = body.path("message").asString(message);
-      }
-    } catch (RuntimeException notJson) {
-      // DTM's own words (a timeout, say): keep the general code
-    }
-    return Replies.status(409, Map.of("code", code, "message", message, "image", response));
+    var reason =
+        sagas.failure(
+            gid,
+            new Replies.Error(
+                "import_failed", "the import failed and was rolled back; see dtmUrl"));
+    return Replies.status(
+        409, Map.of("code", reason.code(), "message", reason.message(), "image", response));
   }
 }

@@ -41,6 +41,7 @@ public class MoveRecords {
             move.targetNodeId(),
             move.vcpus(),
             move.memoryMib(),
+            0,
             "migrating"),
         gid,
         HOLD_SECONDS);

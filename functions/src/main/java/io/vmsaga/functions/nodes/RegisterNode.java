@@ -1,10 +1,9 @@
 package io.vmsaga.functions.nodes;
 
-import io.vmsaga.agent.api.NetworkSpec;
 import io.vmsaga.agent.api.NodeInfo;
-import io.vmsaga.functions.core.Addresses;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.NetworkMapper;
+import io.vmsaga.functions.core.NodeNetworks;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
@@ -99,17 +98,8 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
     try {
       // a network with guest addresses gets its gateway in a namespace on the node; else a bridge
       for (var network : networks.all()) {
-        if (network.cidr() == null) {
-          agents.at(url).putBridge(network.bridge());
-        } else {
-          agents
-              .at(url)
-              .putNetwork(
-                  network.id(),
-                  new NetworkSpec(
-                      network.bridge(),
-                      network.gateway() + "/" + Addresses.Ipv4.prefix(network.cidr())));
-        }
+        NodeNetworks.put(
+            agents.at(url), network.id(), network.bridge(), network.cidr(), network.gateway());
       }
     } catch (RuntimeException e) {
       return Replies.conflict(

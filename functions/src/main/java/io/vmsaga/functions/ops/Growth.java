@@ -57,7 +57,7 @@ public class Growth {
           if (refusal.isPresent()) {
             return refusal.get();
           }
-          capacity.moveTenantUsage(vm.tenantId(), 0, moreVcpus, moreMemory);
+          capacity.moveTenantUsage(vm.tenantId(), 0, moreVcpus, moreMemory, 0);
           capacity.moveNodeCommitment(vm.nodeId(), moreVcpus, moreMemory);
           capacity.grow(vm.id(), moreVcpus, moreMemory);
           vms.resize(vm.id(), vcpus, memoryMib);
@@ -69,7 +69,7 @@ public class Growth {
   private Optional<Message<?>> refusal(VmRow vm, int moreVcpus, int moreMemory) {
     var tenant = capacity.lockTenant(vm.tenantId());
     var node = capacity.lockNode(vm.nodeId());
-    if (!tenant.fitsMore(moreVcpus, moreMemory)) {
+    if (!tenant.fitsMore(moreVcpus, moreMemory, 0)) {
       return Optional.of(
           Replies.conflict("quota_exceeded", "the tenant's quota has no room for this"));
     }

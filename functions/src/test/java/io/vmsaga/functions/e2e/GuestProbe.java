@@ -19,8 +19,18 @@ import tools.jackson.databind.JsonNode;
 public final class GuestProbe {
   private GuestProbe() {}
 
-  /** GET http://ADDRESS/PATH from inside the stack's namespace; empty when nothing answered. */
+  /** The namespace where a network's gateway lives, and from where its guests may be probed. */
+  public static String namespaceOf(String networkId) {
+    return "vmsaga-" + networkId;
+  }
+
+  /** GET http://ADDRESS/PATH from inside the default network's namespace. */
   public static Optional<String> get(String address, String path) {
+    return get(env("VMSAGA_NETNS"), address, path);
+  }
+
+  /** GET http://ADDRESS/PATH from inside the namespace; empty when nothing answered. */
+  public static Optional<String> get(String namespace, String address, String path) {
     try {
       Process curl =
           new ProcessBuilder(
@@ -28,7 +38,7 @@ public final class GuestProbe {
                       "ip",
                       "netns",
                       "exec",
-                      env("VMSAGA_NETNS"),
+                      namespace,
                       "curl",
                       "-fsS",
                       "--max-time",
@@ -51,14 +61,22 @@ public final class GuestProbe {
   }
 
   public static Optional<JsonNode> status(String address) {
-    return get(address, "/status").map(JSON::readTree);
+    return status(env("VMSAGA_NETNS"), address);
+  }
+
+  public static Optional<JsonNode> status(String namespace, String address) {
+    return get(namespace, address, "/status").map(JSON::readTree);
+  }
+
+  public static JsonNode awaitReady(String address, Duration deadline) {
+    return awaitReady(env("VMSAGA_NETNS"), address, deadline);
   }
 
   /** The guest's status once it answers, within the deadline (at most one probe a 0.5 s). */
-  public static JsonNode awaitReady(String address, Duration deadline) {
+  public static JsonNode awaitReady(String namespace, String address, Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
     while (System.nanoTime() < end) {
-      var status = status(address);
+      var status = status(namespace, address);
       if (status.isPresent()) {
         return status.get();
       }
@@ -70,10 +88,18 @@ public final class GuestProbe {
   /** Until the predicate holds on the guest's status, within the deadline. */
   public static JsonNode awaitStatus(
       String address, Duration deadline, java.util.function.Predicate<JsonNode> until) {
+    return awaitStatus(env("VMSAGA_NETNS"), address, deadline, until);
+  }
+
+  public static JsonNode awaitStatus(
+      String namespace,
+      String address,
+      Duration deadline,
+      java.util.function.Predicate<JsonNode> until) {
     long end = System.nanoTime() + deadline.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < end) {
-      last = status(address).orElse(null);
+      last = status(namespace, address).orElse(null);
       if (last != null && until.test(last)) {
         return last;
       }

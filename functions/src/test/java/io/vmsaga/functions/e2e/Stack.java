@@ -3,7 +3,6 @@ package io.vmsaga.functions.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.client.AgentClient;
-import io.vmsaga.functions.core.Sha256;
 import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.dtm.DtmClient;
 import io.vmsaga.functions.dtm.Transaction;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -197,18 +195,24 @@ public final class Stack {
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMib) {
-    String id = "t-" + UUID.randomUUID().toString().substring(0, 8);
-    TEST_TENANTS.add(id);
-    String token = "tok-" + UUID.randomUUID();
-    execute(
-        "INSERT INTO tenant (id, name, api_key_sha256, max_vms, max_vcpus, max_memory_mib) VALUES (?, ?, ?, ?, ?, ?)",
-        id,
-        "test " + id,
-        Sha256.hex(token),
-        maxVms,
-        maxVcpus,
-        maxMemoryMib);
-    return new Tenant(id, token);
+    return newTenant(maxVms, maxVcpus, maxMemoryMib, 500);
+  }
+
+  /** A fresh tenant made by the createTenant admin function, with these quotas. */
+  public static Tenant newTenant(int maxVms, int maxVcpus, int maxMemoryMib, int maxDiskGib) {
+    var created =
+        call(
+            "createTenant",
+            env("VMSAGA_ADMIN_TOKEN"),
+            Map.of(
+                "name", "test tenant",
+                "maxVms", maxVms,
+                "maxVcpus", maxVcpus,
+                "maxMemoryMib", maxMemoryMib,
+                "maxDiskGib", maxDiskGib));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    TEST_TENANTS.add(created.text("tenantId"));
+    return new Tenant(created.text("tenantId"), created.text("token"));
   }
 
   /**
@@ -378,30 +382,29 @@ public final class Stack {
     assertAccountingExact(tenantId);
   }
 
-  /** Quota usage and node commitments equal the sum of the reservations that exist. */
+  /**
+   * Quota usage and node commitments equal the sum of the reservations that exist: a tenant's
+   * counters those of its rows but migration targets', a node's those of its rows but assignments'.
+   */
   public static void assertAccountingExact(String tenantId) {
-    assertThat(number("SELECT used_vms FROM tenant WHERE id = ?", tenantId))
-        .isEqualTo(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId));
-    assertThat(number("SELECT used_vcpus FROM tenant WHERE id = ?", tenantId))
-        .isEqualTo(
-            number(
-                "SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE tenant_id = ?", tenantId));
-    assertThat(number("SELECT used_memory_mib FROM tenant WHERE id = ?", tenantId))
-        .isEqualTo(
-            number(
-                "SELECT COALESCE(SUM(memory_mib), 0) FROM reservation WHERE tenant_id = ?",
-                tenantId));
-    assertThat(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenantId))
+    String tenantRows = " FROM reservation WHERE tenant_id = ? AND state <> 'migrating'";
+    for (String counter :
+        List.of("vms:vm_count", "vcpus:vcpus", "memory_mib:memory_mib", "disk_gib:disk_gib")) {
+      String used = counter.substring(0, counter.indexOf(':'));
+      String column = counter.substring(counter.indexOf(':') + 1);
+      assertThat(number("SELECT used_" + used + " FROM tenant WHERE id = ?", tenantId))
+          .as("tenant's used_" + used)
+          .isEqualTo(number("SELECT COALESCE(SUM(" + column + "), 0)" + tenantRows, tenantId));
+    }
+    assertThat(number("SELECT COALESCE(SUM(vm_count), 0)" + tenantRows, tenantId))
         .as("reservations equal live VMs")
         .isEqualTo(number("SELECT COUNT(*) FROM vm WHERE tenant_id = ?", tenantId));
+    String nodeRows = " FROM reservation WHERE node_id = ? AND state <> 'assigning'";
     for (String node : NODES) {
       assertThat(number("SELECT committed_vcpus FROM node WHERE id = ?", node))
-          .isEqualTo(
-              number("SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE node_id = ?", node));
+          .isEqualTo(number("SELECT COALESCE(SUM(vcpus), 0)" + nodeRows, node));
       assertThat(number("SELECT committed_memory_mib FROM node WHERE id = ?", node))
-          .isEqualTo(
-              number(
-                  "SELECT COALESCE(SUM(memory_mib), 0) FROM reservation WHERE node_id = ?", node));
+          .isEqualTo(number("SELECT COALESCE(SUM(memory_mib), 0)" + nodeRows, node));
     }
   }
 }

@@ -8,6 +8,8 @@ import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.images.ImportImageSaga;
 import io.vmsaga.functions.migration.ColdMigrateVmSaga;
 import io.vmsaga.functions.migration.MigrateVmSaga;
+import io.vmsaga.functions.networks.CreateNetworkSaga;
+import io.vmsaga.functions.networks.DeleteNetworkSaga;
 import io.vmsaga.functions.saga.Step;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,7 +81,9 @@ class SamTemplateTest {
           "deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1)),
           "migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
           "coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
-          "importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1)));
+          "importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1)),
+          "createNetwork", CreateNetworkSaga.of("t", null, Duration.ofMinutes(1)),
+          "deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1)));
 
   @Test
   void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
