@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.functions.create.CreateVmSaga;
 import io.vmsaga.functions.delete.DeleteVmSaga;
+import io.vmsaga.functions.disks.ResizeDiskSaga;
 import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.images.ImportImageSaga;
 import io.vmsaga.functions.migration.ColdMigrateVmSaga;
@@ -83,7 +84,8 @@ class SamTemplateTest {
           "coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
           "importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1)),
           "createNetwork", CreateNetworkSaga.of("t", null, Duration.ofMinutes(1)),
-          "deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1)));
+          "deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1)),
+          "resizeDisk", ResizeDiskSaga.of("t", null, Duration.ofMinutes(1)));
 
   @Test
   void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
