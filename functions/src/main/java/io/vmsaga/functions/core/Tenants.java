@@ -56,11 +56,19 @@ public class Tenants {
         .orElseGet(Replies::unauthorized);
   }
 
+  /** The tenant with this id, for work done later in its name (a batch's items). */
+  public Optional<Tenant> byId(String id) {
+    return Optional.ofNullable(tenants.byId(id));
+  }
+
   public record Tenant(String id, String name, boolean isAdmin) {}
 
   @Mapper
   public interface TenantMapper {
     @Select("SELECT id, name, is_admin FROM tenant WHERE api_key_sha256 = #{hash}")
     Tenant byKeyHash(String hash);
+
+    @Select("SELECT id, name, is_admin FROM tenant WHERE id = #{id}")
+    Tenant byId(String id);
   }
 }

@@ -50,7 +50,28 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       String imageId,
       String hostname,
       List<String> sshAuthorizedKeys,
-      String userData) {}
+      String userData) {
+    /** The same create under this key, answering at once: how a batch names its items' sagas. */
+    public Request submittedAs(String key) {
+      return new Request(
+          tenantId,
+          name,
+          vcpus,
+          maxVcpus,
+          memoryMib,
+          maxMemoryMib,
+          diskGib,
+          networkId,
+          nodeId,
+          sharedStorage,
+          key,
+          false,
+          imageId,
+          hostname,
+          sshAuthorizedKeys,
+          userData);
+    }
+  }
 
   /** NoCloud user-data larger than this is refused (the ISO travels with every migration). */
   static final int USER_DATA_MAX_BYTES = 16 * 1024;
@@ -88,20 +109,31 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
   }
 
   private Message<?> create(Tenants.Tenant caller, Request request) {
+    return switch (submit(caller, request)) {
+      case Submitted s -> answer(request, s.vmId(), s.gid());
+      case Refused r -> r.reply();
+    };
+  }
+
+  /** What {@link #submit} did: the saga that creates the VM, or the 4xx that refused it. */
+  public sealed interface Outcome permits Submitted, Refused {}
+
+  public record Submitted(String vmId, String gid) implements Outcome {}
+
+  public record Refused(Message<?> reply) implements Outcome {}
+
+  /**
+   * Checks, plans and submits one create for {@code caller}, as the trigger and a batch do. Under
+   * an idempotency key whose saga DTM knows, the saga there is.
+   */
+  public Outcome submit(Tenants.Tenant caller, Request request) {
     String tenantId = request.tenantId() == null ? caller.id() : request.tenantId();
     if (!tenantId.equals(caller.id()) && !caller.isAdmin()) {
-      return Replies.forbidden();
+      return new Refused(Replies.forbidden());
     }
-    Check check = validate(request);
-    if (check.failed()) {
-      return check.reply();
-    }
-    if (request.userData() != null
-        && request.userData().getBytes(StandardCharsets.UTF_8).length > USER_DATA_MAX_BYTES) {
-      return Replies.status(
-          400,
-          new Replies.Error(
-              "user_data_too_large", "userData is limited to " + USER_DATA_MAX_BYTES + " bytes"));
+    Message<?> invalid = invalid(request);
+    if (invalid != null) {
+      return new Refused(invalid);
     }
     String gid =
         request.idempotencyKey() == null
@@ -109,8 +141,14 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             : "create-" + Sha256.hex(tenantId + "\n" + request.idempotencyKey()).substring(0, 32);
     String vmId = VmPlan.vmIdFor(gid);
     if (request.idempotencyKey() != null && sagas.find(gid).isPresent()) {
-      return answer(request, vmId, gid);
+      return new Submitted(vmId, gid);
     }
+    Message<?> refused = plan(request, tenantId, gid, vmId);
+    return refused == null ? new Submitted(vmId, gid) : new Refused(refused);
+  }
+
+  /** Plans the VM and submits its saga: null when submitted, else the refusal. */
+  private Message<?> plan(Request request, String tenantId, String gid, String vmId) {
 
     var network = networks.find(request.networkId());
     if (network == null || !network.usableBy(tenantId)) {
@@ -173,7 +211,7 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             guest);
     sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
     log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
-    return answer(request, vmId, gid);
+    return null;
   }
 
   private Message<?> answer(Request request, String vmId, String gid) {
@@ -213,6 +251,22 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     String host = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     host = host.substring(0, Math.min(63, host.length())).replaceAll("^-+|-+$", "");
     return host.isEmpty() ? "vm" : host;
+  }
+
+  /** The 400 for a request that fails a check of its own (nothing looked up), else null. */
+  public Message<?> invalid(Request r) {
+    Check check = validate(r);
+    if (check.failed()) {
+      return check.reply();
+    }
+    if (r.userData() != null
+        && r.userData().getBytes(StandardCharsets.UTF_8).length > USER_DATA_MAX_BYTES) {
+      return Replies.status(
+          400,
+          new Replies.Error(
+              "user_data_too_large", "userData is limited to " + USER_DATA_MAX_BYTES + " bytes"));
+    }
+    return null;
   }
 
   private Check validate(Request r) {

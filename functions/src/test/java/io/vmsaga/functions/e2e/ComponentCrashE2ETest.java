@@ -3,8 +3,6 @@ package io.vmsaga.functions.e2e;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,29 +53,6 @@ class ComponentCrashE2ETest {
     assertThat(call("deleteVm", tenant.token(), Map.of("vmId", vmId, "awaitResult", true)).status())
         .isEqualTo(200);
     assertNothingLeft(vmId, tenant.id());
-  }
-
-  private static void kill(String component) throws Exception {
-    Path pidfile = Path.of(env("VMSAGA_HOME"), "run", component + ".pid");
-    long pid = Long.parseLong(Files.readString(pidfile).trim());
-    new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
-    for (int i = 0;
-        i < 100
-            && Files.exists(Path.of("/proc", Long.toString(pid), "cmdline"))
-            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z");
-        i++) {
-      Stack.sleep(50);
-    }
-  }
-
-  private static void restartStack() throws Exception {
-    var up =
-        new ProcessBuilder(
-                Path.of(System.getProperty("vmsaga.root"), "scripts", "dev").toString(), "up")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(up.getInputStream().readAllBytes());
-    assertThat(up.waitFor()).as(output).isZero();
   }
 
   private static void awaitBranch(String gid, String branchId) {

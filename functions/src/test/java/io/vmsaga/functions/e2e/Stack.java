@@ -407,4 +407,29 @@ public final class Stack {
           .isEqualTo(number("SELECT COALESCE(SUM(memory_mib), 0)" + nodeRows, node));
     }
   }
+
+  /** SIGKILLs a component of the stack (its pidfile says which process) and waits for its end. */
+  public static void kill(String component) throws Exception {
+    Path pidfile = Path.of(env("VMSAGA_HOME"), "run", component + ".pid");
+    long pid = Long.parseLong(Files.readString(pidfile).trim());
+    new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+    for (int i = 0;
+        i < 100
+            && Files.exists(Path.of("/proc", Long.toString(pid), "cmdline"))
+            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z");
+        i++) {
+      Stack.sleep(50);
+    }
+  }
+
+  /** Brings back what is down: {@code scripts/dev up}. */
+  public static void restartStack() throws Exception {
+    var up =
+        new ProcessBuilder(
+                Path.of(System.getProperty("vmsaga.root"), "scripts", "dev").toString(), "up")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(up.getInputStream().readAllBytes());
+    assertThat(up.waitFor()).as(output).isZero();
+  }
 }

@@ -2,6 +2,7 @@ package io.vmsaga.functions.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.batches.BatchPlan;
 import io.vmsaga.functions.create.CreateVmSaga;
 import io.vmsaga.functions.delete.DeleteVmSaga;
 import io.vmsaga.functions.disks.ResizeDiskSaga;
@@ -77,15 +78,16 @@ class SamTemplateTest {
 
   /** Every saga of every capability, built as its trigger builds it (payloads are not needed). */
   static final Map<String, Saga> SAGAS =
-      Map.of(
-          "createVm", CreateVmSaga.of("t", null, Duration.ofMinutes(1)),
-          "deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1)),
-          "migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
-          "coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1)),
-          "importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1)),
-          "createNetwork", CreateNetworkSaga.of("t", null, Duration.ofMinutes(1)),
-          "deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1)),
-          "resizeDisk", ResizeDiskSaga.of("t", null, Duration.ofMinutes(1)));
+      Map.ofEntries(
+          Map.entry("batchCreateVms", BatchPlan.of("t")),
+          Map.entry("createVm", CreateVmSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("createNetwork", CreateNetworkSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("resizeDisk", ResizeDiskSaga.of("t", null, Duration.ofMinutes(1))));
 
   @Test
   void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
