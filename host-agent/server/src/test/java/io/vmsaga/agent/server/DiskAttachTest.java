@@ -80,6 +80,16 @@ class DiskAttachTest {
     long pid = agent.action(vm, VmAction.of(Action.START, 30_000)).pid();
     assertThat(openFiles(pid)).doesNotContain(dataFile);
 
+    // A file QEMU refuses to open as qcow2: 409, and the config is as it was.
+    String junk = "j-" + TestNode.hex(3);
+    Files.writeString(node.localPool.resolve(junk + ".qcow2"), "not a qcow2 image");
+    VmConfig before = agent.getVm(vm).orElseThrow().config();
+    Answer refused = attach(vm, junk, "local");
+    assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.error().code()).isEqualTo("conflict");
+    assertThat(agent.getVm(vm).orElseThrow().config()).isEqualTo(before);
+    agent.deleteDisk("local", junk);
+
     Answer created = attach(vm, data, "local");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     VmDiskInfo attached = created.disk();
@@ -101,7 +111,7 @@ class DiskAttachTest {
         .isEqualTo(48);
 
     // Nothing in this VM answers the ACPI unplug request: the detach gives up and changes nothing.
-    long before = System.nanoTime();
+    long detachStarted = System.nanoTime();
     AgentException pending =
         assertThatExceptionOfType(AgentException.class)
             .isThrownBy(() -> agent.detachDisk(vm, data, Duration.ofMillis(500)))
@@ -109,7 +119,7 @@ class DiskAttachTest {
     assertThat(pending.status()).as(pending.toString()).isEqualTo(503);
     assertThat(pending.code()).isEqualTo("unplug_pending");
     assertThat(pending.isRetryable()).isTrue();
-    assertThat((System.nanoTime() - before) / 1_000_000).isBetween(500L, 5_000L);
+    assertThat((System.nanoTime() - detachStarted) / 1_000_000).isBetween(500L, 5_000L);
     assertThat(agent.vmDisks(vm)).contains(attached);
     assertThat(agent.getVm(vm).orElseThrow().config().disks()).hasSize(2);
     assertThat(openFiles(pid)).contains(dataFile);

@@ -45,8 +45,9 @@ public final class VmDiskAttachments {
   /**
    * Attaches an existing disk of a pool: appended to the config in the lowest free slot, then, if
    * QEMU runs, {@code blockdev-add} + {@code device_add}. The config is written first, so from then
-   * on the disk counts as in use; a failed plug takes it out again. Attaching it again is success;
-   * a disk in the config that the running QEMU lacks (the agent died in between) is plugged then.
+   * on the disk counts as in use; a plug QEMU refuses takes it out again. Attaching it again is
+   * success; a disk in the config that the running QEMU lacks (the agent died in between) is
+   * plugged then.
    */
   public Outcome<VmDiskInfo> attach(String vmId, String diskId, VmDiskSpec spec) {
     String pool = Ids.pool(spec.pool());
@@ -87,7 +88,9 @@ public final class VmDiskAttachments {
                   if (process.isPresent()) {
                     try {
                       plug(process.get(), disk);
-                    } catch (RuntimeException e) {
+                    } catch (QmpError e) {
+                      // QEMU refused: it does not have the disk. (No answer is another matter: it
+                      // may have it, so the config keeps it and a retry or GET finds out.)
                       vms.store.write(vmId, config);
                       throw e;
                     }
@@ -164,7 +167,7 @@ public final class VmDiskAttachments {
     process.call(Qmp.blockdevAdd(QemuCommandLine.diskBlockdev(disk.slot(), file)));
     try {
       process.call(Qmp.deviceAdd(QemuCommandLine.diskDevice(disk.slot())));
-    } catch (RuntimeException e) {
+    } catch (QmpError e) {
       try {
         process.call(Qmp.blockdevDel(node));
       } catch (RuntimeException cleanup) {
