@@ -38,6 +38,21 @@ public record VmConfig(
         name, vcpus, maxVcpus, memoryMib, maxMemoryMib, memorySlots, disks, nics, hotplugged, null);
   }
 
+  /** The same config with these disks. */
+  public VmConfig withDisks(List<VmDisk> disks) {
+    return new VmConfig(
+        name,
+        vcpus,
+        maxVcpus,
+        memoryMib,
+        maxMemoryMib,
+        memorySlots,
+        disks,
+        nics,
+        hotplugged,
+        cidata);
+  }
+
   /** The same config with the VM's cidata ISO attached as a CD-ROM (true) or not (null). */
   public VmConfig withCidata(boolean attached) {
     return new VmConfig(

@@ -27,6 +27,8 @@ import io.vmsaga.agent.api.TapInfo;
 import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmDiskInfo;
+import io.vmsaga.agent.api.VmDiskSpec;
 import io.vmsaga.agent.api.VmEvent;
 import io.vmsaga.agent.api.VmInfo;
 import io.vmsaga.agent.api.VmStatus;
@@ -312,6 +314,39 @@ public final class AgentClient implements AutoCloseable {
     return call("GET", vmPath(vmId) + "/memory", null, listOf(MemoryDevice.class), timeout);
   }
 
+  /**
+   * Attaches the pool's existing disk to the VM: hot-plugged when it runs, in either case kept in
+   * its config ({@link VmConfig#disks}) in the slot the answer names. Attaching it again answers
+   * the same.
+   */
+  public VmDiskInfo attachDisk(String vmId, String diskId, String pool) {
+    return call("PUT", vmDiskPath(vmId, diskId), new VmDiskSpec(pool), VmDiskInfo.class);
+  }
+
+  /**
+   * Detaches a disk (nothing to do when it is not attached), waiting up to 10 s for the running
+   * guest to release it; {@code unplug_pending} (503, retryable) when it did not.
+   */
+  public void detachDisk(String vmId, String diskId) {
+    detachDisk(vmId, diskId, Duration.ofSeconds(10));
+  }
+
+  /** {@link #detachDisk(String, String)}, waiting up to {@code unplugWait} (0.1 .. 120 s). */
+  public void detachDisk(String vmId, String diskId, Duration unplugWait) {
+    Duration wait = unplugWait.plusSeconds(10);
+    call(
+        "DELETE",
+        vmDiskPath(vmId, diskId) + "?timeout_ms=" + unplugWait.toMillis(),
+        null,
+        type(Void.class),
+        wait.compareTo(timeout) > 0 ? wait : timeout);
+  }
+
+  /** The VM's disks in config order, with whether its running QEMU has each now. */
+  public List<VmDiskInfo> vmDisks(String vmId) {
+    return call("GET", vmPath(vmId) + "/disks", null, listOf(VmDiskInfo.class), timeout);
+  }
+
   // --- migration ---
 
   /**
@@ -417,6 +452,10 @@ public final class AgentClient implements AutoCloseable {
 
   private static String diskPath(String pool, String diskId) {
     return "/v1/pools/" + seg(pool) + "/disks/" + seg(diskId);
+  }
+
+  private static String vmDiskPath(String vmId, String diskId) {
+    return vmPath(vmId) + "/disks/" + seg(diskId);
   }
 
   private static String imagePath(String imageId) {

@@ -4,7 +4,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -19,6 +21,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.VmAction;
+import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmInfo;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -108,6 +111,54 @@ class AgentClientTest {
     assertThat(e.status()).isEqualTo(503);
     assertThat(e.code()).isEqualTo("unavailable");
     assertThat(e.getMessage()).isEqualTo("QMP did not answer");
+    assertThat(e.isRetryable()).isTrue();
+  }
+
+  @Test
+  void diskAttachmentsAreSubResourcesOfTheVm() {
+    AGENT.stubFor(
+        put("/v1/vms/vm1/disks/d1")
+            .withRequestBody(equalToJson("{\"pool\":\"shared\"}"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        "{\"pool\":\"shared\",\"disk_id\":\"d1\",\"slot\":1,"
+                            + "\"device_id\":\"virtio-disk1\",\"live\":true}")));
+    assertThat(client.attachDisk("vm1", "d1", "shared"))
+        .isEqualTo(new VmDiskInfo("shared", "d1", 1, "virtio-disk1", true));
+    AGENT.stubFor(
+        get("/v1/vms/vm1/disks")
+            .willReturn(
+                okJson(
+                    "[{\"pool\":\"local\",\"disk_id\":\"r1\",\"slot\":0,"
+                        + "\"device_id\":\"virtio-disk0\",\"live\":false}]")));
+    assertThat(client.vmDisks("vm1"))
+        .containsExactly(new VmDiskInfo("local", "r1", 0, "virtio-disk0", false));
+    AGENT.stubFor(
+        delete(urlPathEqualTo("/v1/vms/vm1/disks/d1"))
+            .withQueryParam("timeout_ms", equalTo("10000"))
+            .willReturn(aResponse().withStatus(204)));
+    client.detachDisk("vm1", "d1");
+    AGENT.verify(deleteRequestedFor(urlEqualTo("/v1/vms/vm1/disks/d1?timeout_ms=10000")));
+  }
+
+  /** The agent may wait for the guest as long as asked: the call waits that long and more. */
+  @Test
+  void aDetachWaitsBeyondTheClientTimeoutForTheGuest() {
+    AGENT.stubFor(
+        delete(urlPathEqualTo("/v1/vms/vm1/disks/d1"))
+            .withQueryParam("timeout_ms", equalTo("3000"))
+            .willReturn(
+                aResponse()
+                    .withStatus(503)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"code\":\"unplug_pending\",\"message\":\"not yet\"}")
+                    .withFixedDelay(3_000)));
+    AgentException e = failing(() -> client.detachDisk("vm1", "d1", Duration.ofSeconds(3)));
+    assertThat(e.status()).isEqualTo(503);
+    assertThat(e.code()).isEqualTo("unplug_pending");
     assertThat(e.isRetryable()).isTrue();
   }
 

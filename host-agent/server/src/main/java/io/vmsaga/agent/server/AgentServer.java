@@ -16,6 +16,7 @@ import io.vmsaga.agent.server.qemu.VmActions;
 import io.vmsaga.agent.server.qemu.VmCidata;
 import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmDevicesInUse;
+import io.vmsaga.agent.server.qemu.VmDiskAttachments;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
 import io.vmsaga.agent.server.qemu.VmSupervisor;
@@ -78,6 +79,7 @@ public final class AgentServer implements AutoCloseable {
             definitions,
             new VmActions(vms),
             new VmHotplug(vms),
+            new VmDiskAttachments(vms),
             new VmMigration(vms),
             images,
             new VmCidata(vms));

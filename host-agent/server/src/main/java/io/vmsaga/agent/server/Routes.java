@@ -17,6 +17,7 @@ import io.vmsaga.agent.api.NetworkSpec;
 import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
+import io.vmsaga.agent.api.VmDiskSpec;
 import io.vmsaga.agent.server.Router.Endpoint;
 import io.vmsaga.agent.server.Router.Route;
 import io.vmsaga.agent.server.disk.DiskService;
@@ -25,6 +26,7 @@ import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.qemu.VmActions;
 import io.vmsaga.agent.server.qemu.VmCidata;
 import io.vmsaga.agent.server.qemu.VmDefinitions;
+import io.vmsaga.agent.server.qemu.VmDiskAttachments;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
 import java.util.List;
@@ -46,6 +48,7 @@ public final class Routes {
       VmDefinitions vms,
       VmActions actions,
       VmHotplug hotplug,
+      VmDiskAttachments attachments,
       VmMigration migration,
       ImageService images,
       VmCidata cidata) {
@@ -140,6 +143,22 @@ public final class Routes {
                         hotplug.plugMemory(
                             c.param("vm_id"), c.param("device_id"), c.body(MemorySpec.class)))),
             route(GET, VM + "/memory", c -> Reply.ok(hotplug.memoryDevices(c.param("vm_id")))),
+            route(
+                PUT,
+                VM + "/disks/{disk_id}",
+                c ->
+                    Reply.of(
+                        attachments.attach(
+                            c.param("vm_id"), c.param("disk_id"), c.body(VmDiskSpec.class)))),
+            route(GET, VM + "/disks", c -> Reply.ok(attachments.list(c.param("vm_id")))),
+            route(
+                DELETE,
+                VM + "/disks/{disk_id}",
+                c ->
+                    noContent(
+                        () ->
+                            attachments.detach(
+                                c.param("vm_id"), c.param("disk_id"), c.query("timeout_ms")))),
             route(
                 PUT,
                 VM + "/incoming",

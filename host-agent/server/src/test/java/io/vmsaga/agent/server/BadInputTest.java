@@ -84,7 +84,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(43);
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(46);
     for (Router.Route route : node.routes()) {
       String path =
           route
@@ -140,6 +140,10 @@ class BadInputTest {
             new String[] {"DELETE", "/v1/vms/" + seg, null},
             new String[] {"PUT", "/v1/vms/vm1/cpus/" + seg, null},
             new String[] {"PUT", "/v1/vms/vm1/memory/" + seg, "{\"size_mib\":128}"},
+            new String[] {"PUT", "/v1/vms/vm1/disks/" + seg, "{\"pool\":\"local\"}"},
+            new String[] {"PUT", "/v1/vms/" + seg + "/disks/d1", "{\"pool\":\"local\"}"},
+            new String[] {"DELETE", "/v1/vms/vm1/disks/" + seg, null},
+            new String[] {"GET", "/v1/vms/" + seg + "/disks", null},
             new String[] {"PUT", "/v1/bridges/" + seg, null},
             new String[] {"PUT", "/v1/taps/" + seg, "{\"bridge\":\"vbtnone\"}"},
             new String[] {"DELETE", "/v1/taps/" + seg, null});
@@ -230,6 +234,8 @@ class BadInputTest {
             new String[] {"GET", "/v1/vms/nope/events", null},
             new String[] {"PUT", "/v1/vms/nope/cpus/c1", null},
             new String[] {"GET", "/v1/vms/nope/memory", null},
+            new String[] {"PUT", "/v1/vms/nope/disks/d1", "{\"pool\":\"local\"}"},
+            new String[] {"GET", "/v1/vms/nope/disks", null},
             new String[] {"PUT", "/v1/vms/nope/incoming", "{\"host\":\"127.0.0.1\",\"port\":4444}"},
             new String[] {"GET", "/v1/vms/nope/migration", null},
             new String[] {"DELETE", "/v1/vms/nope/migration", null},
@@ -242,6 +248,7 @@ class BadInputTest {
     for (String path :
         List.of(
             "/v1/vms/nope",
+            "/v1/vms/nope/disks/d1",
             "/v1/pools/local/disks/nope",
             "/v1/taps/vttnone",
             "/v1/bridges/vbtnone")) {

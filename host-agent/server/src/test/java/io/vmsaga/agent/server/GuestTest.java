@@ -14,6 +14,7 @@ import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
+import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmNic;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.server.os.AtomicFiles;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +37,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * End to end on one node: the vmsaga-tiny image served over loopback HTTP, imported, cached,
  * overlaid; a guest network in its own namespace; cidata with a hostname, a static address and a
- * user-data script; the guest boots and answers {@code /status} inside the namespace.
+ * user-data script; the guest boots and answers {@code /status} inside the namespace. Then a data
+ * disk is hot-plugged, the boot disk grown online and the data disk hot-unplugged, each checked in
+ * the guest's own list of disks.
  */
 class GuestTest {
   private static final Path CACHE = Path.of("/root/.cache/vmsaga/guest");
@@ -141,6 +146,56 @@ class GuestTest {
       assertThat(console.contains(marker + " from guest-" + suffix)).as(console).isTrue();
       assertThat(console.contains("vmsaga-tiny ready")).as(console).isTrue();
 
+      // A data disk hot-plugged, the boot disk grown online, the data disk hot-unplugged: as the
+      // guest's kernel sees them (/status re-reads /sys/block on every request).
+      long rootBytes = (imported.virtualSizeMib() + 64) << 20;
+      assertThat(status.path("disks").path("vda").asLong()).isEqualTo(rootBytes);
+      assertThat(status.path("disks").has("vdb")).isFalse();
+      agent.putDisk("local", "data", DiskSpec.ofMib(32));
+      long plugStarted = System.nanoTime();
+      assertThat(agent.attachDisk("g1", "data", "local"))
+          .isEqualTo(new VmDiskInfo("local", "data", 1, "virtio-disk1", true));
+      JsonNode plugged =
+          awaitStatus(net.namespace(), address, s -> s.path("disks").has("vdb"), console(agent));
+      long plugMs = (System.nanoTime() - plugStarted) / 1_000_000;
+      assertThat(plugged.path("disks").path("vdb").asLong())
+          .as(plugged.toString())
+          .isEqualTo(32L << 20);
+
+      long grownBytes = rootBytes + (64L << 20);
+      agent.resizeDisk("local", "root", DiskSpec.ofMib(grownBytes >> 20));
+      JsonNode grown =
+          awaitStatus(
+              net.namespace(),
+              address,
+              s -> s.path("disks").path("vda").asLong() != rootBytes,
+              console(agent));
+      assertThat(grown.path("disks").path("vda").asLong())
+          .as(grown.toString())
+          .isEqualTo(grownBytes);
+
+      long unplugStarted = System.nanoTime();
+      agent.detachDisk("g1", "data");
+      long unplugMs = (System.nanoTime() - unplugStarted) / 1_000_000;
+      JsonNode unplugged =
+          awaitStatus(net.namespace(), address, s -> !s.path("disks").has("vdb"), console(agent));
+      assertThat(unplugged.path("disks").path("vda").asLong()).isEqualTo(grownBytes);
+      assertThat(agent.vmDisks("g1")).extracting(VmDiskInfo::diskId).containsExactly("root");
+      agent.deleteDisk("local", "data");
+      System.out.println(
+          "GuestTest: the guest saw vdb="
+              + plugged.path("disks").path("vdb").asLong()
+              + " bytes "
+              + plugMs
+              + " ms after the attach; vda "
+              + rootBytes
+              + " -> "
+              + grown.path("disks").path("vda").asLong()
+              + " bytes online; the detach (device_del to DEVICE_DELETED, blockdev-del) took "
+              + unplugMs
+              + " ms, then the guest listed "
+              + unplugged.path("disks"));
+
       agent.action("g1", new VmAction(VmAction.Action.STOP, 20_000L));
       agent.deleteVm("g1");
       agent.deleteCidata("g1");
@@ -154,6 +209,29 @@ class GuestTest {
     } finally {
       files.stop(0);
     }
+  }
+
+  /** Probes /status until {@code until} holds (at most 30 s); the last answer. */
+  private static JsonNode awaitStatus(
+      String namespace, String address, Predicate<JsonNode> until, Supplier<String> console)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      Optional<JsonNode> status = probe(namespace, address);
+      if (status.isPresent()) {
+        last = status.get();
+        if (until.test(last)) {
+          return last;
+        }
+      }
+      Thread.sleep(300);
+    }
+    throw new AssertionError("guest status never matched; last " + last + "\n" + console.get());
+  }
+
+  private static Supplier<String> console(AgentClient agent) {
+    return () -> agent.console("g1", 16 * 1024);
   }
 
   /** One bounded probe from inside the namespace: curl with a 2 s limit. */

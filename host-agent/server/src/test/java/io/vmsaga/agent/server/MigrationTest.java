@@ -1,5 +1,6 @@
 package io.vmsaga.agent.server;
 
+import static io.vmsaga.agent.server.LifecycleTest.assertConflict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.agent.api.DiskSpec;
@@ -12,6 +13,7 @@ import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmAction.Action;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
+import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmInfo;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.server.os.AtomicFiles;
@@ -66,7 +68,14 @@ class MigrationTest {
     // Hot-plugged devices must be replayed on the target, or it refuses the stream.
     src.plugCpu(vm, "c1");
     src.plugMemory(vm, "m1", MemorySpec.ofMib(64));
+    // So must a hot-plugged disk, at the same PCI address: the target's config has it in its slot.
+    String data = "d-" + TestNode.hex(3);
+    Path dataFile = Path.of(src.putDisk("shared", data, DiskSpec.ofMib(32)).path());
+    assertThat(src.attachDisk(vm, data, "shared"))
+        .isEqualTo(new VmDiskInfo("shared", data, 1, "virtio-disk1", true));
     VmConfig config = src.getVm(vm).orElseThrow().config();
+    assertThat(config.disks())
+        .isEqualTo(List.of(new VmDisk("shared", disk, 0), new VmDisk("shared", data, 1)));
     dst.putVm(vm, config);
 
     int port = TestNode.freePort();
@@ -75,6 +84,7 @@ class MigrationTest {
     assertThat(dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port)).pid())
         .as("idempotent")
         .isEqualTo(incoming.pid());
+    assertConflict(() -> dst.detachDisk(vm, data));
 
     // 4 MiB/s stretches the move of 320 MiB of (mostly zero) RAM over a few readings.
     MigrationParameters set =
@@ -109,6 +119,13 @@ class MigrationTest {
     TestNode.await(Duration.ofSeconds(10), () -> "running".equals(dst.status(vm).status()));
     assertThat(dst.cpus(vm).size()).isEqualTo(2);
     assertThat(dst.memoryDevices(vm).get(0).id()).isEqualTo("dimm-m1");
+    assertThat(dst.vmDisks(vm))
+        .isEqualTo(
+            List.of(
+                new VmDiskInfo("shared", disk, 0, "virtio-disk0", true),
+                new VmDiskInfo("shared", data, 1, "virtio-disk1", true)));
+    assertThat(DiskAttachTest.openFiles(incoming.pid())).contains(dataFile);
+    assertConflict(() -> src.detachDisk(vm, data));
 
     // QEMU reports how the target arrived as "completed" too: that is no migration out of it, so it
     // can move on.
@@ -155,6 +172,7 @@ class MigrationTest {
     src.deleteVm(vm);
     dst.deleteVm(vm);
     src.deleteDisk("shared", disk);
+    src.deleteDisk("shared", data);
     assertThat(source.liveQemuPids().isEmpty()).isTrue();
     assertThat(target.liveQemuPids().isEmpty()).isTrue();
   }

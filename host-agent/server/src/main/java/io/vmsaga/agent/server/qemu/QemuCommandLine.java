@@ -21,6 +21,10 @@ import tools.jackson.databind.ObjectMapper;
  */
 final class QemuCommandLine {
   static final String QEMU = "qemu-system-x86_64";
+
+  /** Disk slots 0..15 ({@link io.vmsaga.agent.api.VmDisk#slot}). */
+  static final int DISK_SLOTS = VmConfigValidator.MAX_DISKS;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private QemuCommandLine() {}
@@ -62,36 +66,17 @@ final class QemuCommandLine {
                 "file:" + store.serialLog(vmId),
                 "-pidfile",
                 store.pidfile(vmId).toString()));
-    List<VmDisk> disks = config.disks();
-    for (int i = 0; i < disks.size(); i++) {
-      VmDisk disk = disks.get(i);
-      argv.add("-blockdev");
-      argv.add(
-          json(
-              Map.of(
-                  "driver",
-                  "qcow2",
-                  "node-name",
-                  diskNode(i),
-                  "file",
-                  Map.of(
-                      "driver",
-                      "file",
-                      "filename",
-                      pools.disk(disk.pool(), disk.diskId()).toString()))));
+    // The ports first: the data disks' buses. They are there whatever disks the config lists, so
+    // the PCI layout never depends on which disks are attached.
+    for (int slot = 1; slot < DISK_SLOTS; slot++) {
       argv.add("-device");
-      // bootindex: SeaBIOS boots the first disk, not the cidata CD-ROM.
-      argv.add(
-          json(
-              Map.of(
-                  "driver",
-                  "virtio-blk-pci",
-                  "id",
-                  "virtio-disk" + i,
-                  "drive",
-                  diskNode(i),
-                  "bootindex",
-                  i)));
+      argv.add(json(diskPort(slot)));
+    }
+    for (VmDisk disk : config.disks()) {
+      argv.add("-blockdev");
+      argv.add(json(diskBlockdev(disk.slot(), pools.disk(disk.pool(), disk.diskId()))));
+      argv.add("-device");
+      argv.add(json(diskDevice(disk.slot())));
     }
     if (Boolean.TRUE.equals(config.cidata())) {
       argv.add("-blockdev");
@@ -157,8 +142,81 @@ final class QemuCommandLine {
     return "unix:" + socket + ",server=on,wait=off";
   }
 
-  static String diskNode(int index) {
-    return "disk" + index;
+  /** The block node of the disk in {@code slot} ({@code block_resize}, {@code blockdev-del}). */
+  static String diskNode(int slot) {
+    return "disk" + slot;
+  }
+
+  static String diskDeviceId(int slot) {
+    return "virtio-disk" + slot;
+  }
+
+  static String diskPortId(int slot) {
+    return "disk-port" + slot;
+  }
+
+  /** The qcow2 node over the disk's file, as {@code -blockdev} and as QMP {@code blockdev-add}. */
+  static Map<String, Object> diskBlockdev(int slot, Path file) {
+    return ordered(
+        "driver",
+        "qcow2",
+        "node-name",
+        diskNode(slot),
+        "file",
+        ordered("driver", "file", "filename", file.toString()));
+  }
+
+  /**
+   * The disk's virtio-blk device, as {@code -device} and as QMP {@code device_add}: the same
+   * properties both ways, so a migration target started with a disk the source got hot-plugged has
+   * it at the same address. Slot 0, the boot disk, sits on the root bus at 00:01.0, where the first
+   * disk always was; q35's root bus cannot hot-plug, so every other slot has its own pcie-root-port
+   * ({@link #diskPort}). {@code bootindex} is the slot: SeaBIOS boots slot 0, not the cidata
+   * CD-ROM.
+   */
+  static Map<String, Object> diskDevice(int slot) {
+    return ordered(
+        "driver",
+        "virtio-blk-pci",
+        "id",
+        diskDeviceId(slot),
+        "drive",
+        diskNode(slot),
+        "bus",
+        slot == 0 ? "pcie.0" : diskPortId(slot),
+        "addr",
+        slot == 0 ? "0x1" : "0x0",
+        "bootindex",
+        slot);
+  }
+
+  /**
+   * The pcie-root-port of slot 1..15, at 00:10.0-7 and 00:11.0-6 (functions of two PCI slots). No
+   * I/O window: a virtio device behind a PCIe port is modern-only and needs none, and fifteen 4 KiB
+   * windows would not fit in the firmware's I/O space.
+   */
+  static Map<String, Object> diskPort(int slot) {
+    int function = (slot - 1) % 8;
+    Map<String, Object> port =
+        ordered(
+            "driver",
+            "pcie-root-port",
+            "id",
+            diskPortId(slot),
+            "bus",
+            "pcie.0",
+            "addr",
+            String.format("0x%x.0x%x", 0x10 + (slot - 1) / 8, function),
+            "chassis",
+            slot,
+            "port",
+            slot,
+            "io-reserve",
+            0);
+    if (function == 0) {
+      port.put("multifunction", true);
+    }
+    return port;
   }
 
   static String cpuDeviceId(String deviceId) {

@@ -8,6 +8,8 @@ import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.api.VmNic;
 import io.vmsaga.agent.server.ApiException;
 import io.vmsaga.agent.server.Ids;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -77,9 +79,41 @@ public final class VmConfigValidator {
         d -> {
           Ids.pool(d.pool());
           Ids.id("disk_id", d.diskId());
+          if (d.slot() != null) {
+            Ids.bounded("disk slot", d.slot(), 0, MAX_DISKS - 1);
+          }
         });
-    unique(disks, "disk");
-    return disks;
+    // One disk_id per VM, whatever the pool: /v1/vms/{vm_id}/disks/{disk_id} names it.
+    unique(disks.stream().map(VmDisk::diskId).toList(), "disk_id");
+    unique(disks.stream().map(VmDisk::slot).filter(s -> s != null).toList(), "disk slot");
+    return withSlots(disks);
+  }
+
+  /**
+   * The disks with every missing slot filled, in list order, with the lowest slot no other disk
+   * has: plain disks get 0, 1, 2 … (as the list order numbered them before slots existed), so a
+   * config stored without slots reads back with the slots its QEMU was started with.
+   */
+  static List<VmDisk> withSlots(List<VmDisk> disks) {
+    if (disks.stream().allMatch(d -> d.slot() != null)) {
+      return disks;
+    }
+    Set<Integer> taken = new HashSet<>();
+    disks.stream().map(VmDisk::slot).filter(s -> s != null).forEach(taken::add);
+    List<VmDisk> slotted = new ArrayList<>(disks.size());
+    for (VmDisk disk : disks) {
+      if (disk.slot() != null) {
+        slotted.add(disk);
+        continue;
+      }
+      int slot = 0;
+      while (taken.contains(slot)) {
+        slot++;
+      }
+      taken.add(slot);
+      slotted.add(disk.inSlot(slot));
+    }
+    return List.copyOf(slotted);
   }
 
   private static List<VmNic> nics(List<VmNic> requested) {

@@ -5,7 +5,6 @@ import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.server.disk.DiskUsers;
 import io.vmsaga.agent.server.net.TapUsers;
 import io.vmsaga.agent.server.qmp.Qmp;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,14 +16,19 @@ public final class VmDevicesInUse implements DiskUsers, TapUsers {
     this.vms = vms;
   }
 
+  /**
+   * A disk in the config of a VM whose QEMU runs. A disk attached to a running VM is written to its
+   * config before QEMU opens it and leaves the config only after QEMU let go of it, so hot-plugged
+   * disks count from the first moment to the last.
+   */
   @Override
   public boolean inUse(String pool, String diskId) {
-    return diskIndexInRunningVm(pool, diskId).isPresent();
+    return diskSlotInRunningVm(pool, diskId).isPresent();
   }
 
   @Override
   public boolean resizeOnline(String pool, String diskId, long sizeBytes) {
-    Optional<Map.Entry<VmProcess, Integer>> user = diskIndexInRunningVm(pool, diskId);
+    Optional<Map.Entry<VmProcess, Integer>> user = diskSlotInRunningVm(pool, diskId);
     user.ifPresent(
         u -> u.getKey().call(Qmp.blockResize(QemuCommandLine.diskNode(u.getValue()), sizeBytes)));
     return user.isPresent();
@@ -44,18 +48,17 @@ public final class VmDevicesInUse implements DiskUsers, TapUsers {
     return false;
   }
 
-  /** The running QEMU that has the disk open and the disk's index in its config. */
-  private Optional<Map.Entry<VmProcess, Integer>> diskIndexInRunningVm(String pool, String diskId) {
+  /** The running QEMU that has the disk open and the disk's slot in its config. */
+  private Optional<Map.Entry<VmProcess, Integer>> diskSlotInRunningVm(String pool, String diskId) {
     for (String vmId : vms.runningIds()) {
       Optional<VmProcess> process = vms.live(vmId);
       Optional<VmConfig> config = vms.store.read(vmId);
       if (process.isEmpty() || config.isEmpty()) {
         continue;
       }
-      List<VmDisk> disks = config.get().disks();
-      for (int i = 0; i < disks.size(); i++) {
-        if (disks.get(i).equals(new VmDisk(pool, diskId))) {
-          return Optional.of(Map.entry(process.get(), i));
+      for (VmDisk disk : config.get().disks()) {
+        if (disk.pool().equals(pool) && disk.diskId().equals(diskId)) {
+          return Optional.of(Map.entry(process.get(), disk.slot()));
         }
       }
     }

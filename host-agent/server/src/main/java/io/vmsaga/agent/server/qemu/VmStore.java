@@ -65,7 +65,12 @@ final class VmStore {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readValue(file.toFile(), VmConfig.class));
+      VmConfig config = JSON.readValue(file.toFile(), VmConfig.class);
+      // Written before disks had slots: the slots its QEMU was started with are the list order.
+      return Optional.of(
+          config.disks() == null
+              ? config
+              : config.withDisks(VmConfigValidator.withSlots(config.disks())));
     } catch (JacksonException e) {
       throw new IllegalStateException("unreadable VM config " + file, e);
     }

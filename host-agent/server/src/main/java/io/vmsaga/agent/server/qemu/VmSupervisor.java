@@ -98,22 +98,11 @@ public final class VmSupervisor implements AutoCloseable {
   /** Starts QEMU and waits for its QMP greeting; caller holds the VM's lock. */
   VmProcess spawn(String vmId, VmConfig config, boolean incoming, long timeoutMs) {
     for (VmDisk disk : config.disks()) {
-      Path file = pools.disk(disk.pool(), disk.diskId());
-      if (!Files.exists(file)) {
+      if (!Files.exists(diskFile(disk))) {
         throw ApiException.conflict(
             "disk " + disk.pool() + "/" + disk.diskId() + " does not exist");
       }
-      // QEMU opens a qcow2's backing file by the name in its header: only images of the pools.
-      Optional<Path> backing = pools.backingFile(file);
-      if (backing.isPresent()
-          && (pools.imageIdOf(backing.get()).isEmpty() || !Files.exists(backing.get()))) {
-        throw ApiException.conflict(
-            "disk "
-                + disk.pool()
-                + "/"
-                + disk.diskId()
-                + " is backed by a file that is not an image of this node's pools");
-      }
+      requireSafeBacking(disk);
     }
     requireCidata(vmId, config);
     config.nics().stream()
@@ -163,6 +152,24 @@ public final class VmSupervisor implements AutoCloseable {
         throw ApiException.unavailable("QEMU did not answer on QMP in time");
       }
       sleep(POLL_MS);
+    }
+  }
+
+  Path diskFile(VmDisk disk) {
+    return pools.disk(disk.pool(), disk.diskId());
+  }
+
+  /** QEMU opens a qcow2's backing file by the name in its header: only images of the pools. */
+  void requireSafeBacking(VmDisk disk) {
+    Optional<Path> backing = pools.backingFile(diskFile(disk));
+    if (backing.isPresent()
+        && (pools.imageIdOf(backing.get()).isEmpty() || !Files.exists(backing.get()))) {
+      throw ApiException.conflict(
+          "disk "
+              + disk.pool()
+              + "/"
+              + disk.diskId()
+              + " is backed by a file that is not an image of this node's pools");
     }
   }
 

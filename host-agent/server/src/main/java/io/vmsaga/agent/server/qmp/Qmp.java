@@ -42,6 +42,13 @@ public final class Qmp {
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record MigrateParameters(Long downtimeLimit, Long maxBandwidth) {}
 
+  /** One child of a QOM path; {@code type} is {@code child<virtio-blk-pci>} for a device. */
+  public record QomProperty(String name, String type) {}
+
+  /** A block node of {@code query-named-block-nodes}; {@code file} is the image's file name. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record BlockNode(String nodeName, String drv, String file) {}
+
   public static QmpCommand<Void> capabilities() {
     return command("qmp_capabilities", Map.of());
   }
@@ -87,6 +94,30 @@ public final class Qmp {
    */
   public static QmpCommand<Void> deviceAdd(Map<String, Object> device) {
     return command("device_add", device);
+  }
+
+  /** {@code device_del}: asks the guest to release the device; done at its DEVICE_DELETED. */
+  public static QmpCommand<Void> deviceDel(String id) {
+    return command("device_del", Map.of("id", id));
+  }
+
+  /** {@code qom-list}: the children of a QOM path ({@code /machine/peripheral}: devices by id). */
+  public static QmpCommand<List<QomProperty>> qomList(String path) {
+    return command("qom-list", Map.of("path", path), new TypeReference<>() {});
+  }
+
+  /** {@code blockdev-add}: the node's options (driver, node-name, file …) at the top level. */
+  public static QmpCommand<Void> blockdevAdd(Map<String, Object> node) {
+    return command("blockdev-add", node);
+  }
+
+  public static QmpCommand<Void> blockdevDel(String nodeName) {
+    return command("blockdev-del", Map.of("node-name", nodeName));
+  }
+
+  /** Every block node, the implicit ones ({@code #block123}) included. */
+  public static QmpCommand<List<BlockNode>> queryNamedBlockNodes() {
+    return command("query-named-block-nodes", Map.of("flat", true), new TypeReference<>() {});
   }
 
   public static QmpCommand<Void> memoryBackendAdd(String id, long sizeBytes) {

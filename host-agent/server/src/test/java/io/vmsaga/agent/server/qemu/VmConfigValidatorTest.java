@@ -77,7 +77,58 @@ class VmConfigValidatorTest {
             List.of(DISK, new VmDisk("shared", "d2")),
             List.of(NIC, new VmNic("vtt1", "52:54:00:00:00:02")),
             new Hotplugged(List.of(CPU), List.of(new HotplugMemory("m1", 512L))));
-    assertThat(VmConfigValidator.validate(full)).isEqualTo(full);
+    VmConfig validated = VmConfigValidator.validate(full);
+    assertThat(validated)
+        .as("the disks get their slots in list order")
+        .isEqualTo(full.withDisks(List.of(DISK.inSlot(0), new VmDisk("shared", "d2", 1))));
+    assertThat(VmConfigValidator.validate(validated)).isEqualTo(validated);
+  }
+
+  @Test
+  void diskSlotsAreKeptOrFilledLowestFreeInListOrder() {
+    List<VmDisk> mixed =
+        List.of(
+            new VmDisk("local", "a"),
+            new VmDisk("local", "b", 2),
+            new VmDisk("shared", "c"),
+            new VmDisk("local", "d"),
+            new VmDisk("local", "e", 15));
+    assertThat(
+            VmConfigValidator.validate(config(1, null, 64L, null, null, mixed, null, null)).disks())
+        .isEqualTo(
+            List.of(
+                new VmDisk("local", "a", 0),
+                new VmDisk("local", "b", 2),
+                new VmDisk("shared", "c", 1),
+                new VmDisk("local", "d", 3),
+                new VmDisk("local", "e", 15)));
+    for (int bad : new int[] {-1, 16, Integer.MAX_VALUE}) {
+      assertInvalid(
+          config(1, null, 64L, null, null, List.of(new VmDisk("local", "a", bad)), null, null),
+          "disk slot must be 0..15");
+    }
+    assertInvalid(
+        config(
+            1,
+            null,
+            64L,
+            null,
+            null,
+            List.of(new VmDisk("local", "a", 1), new VmDisk("local", "b", 1)),
+            null,
+            null),
+        "duplicate disk slot");
+    assertInvalid(
+        config(
+            1,
+            null,
+            64L,
+            null,
+            null,
+            List.of(new VmDisk("local", "a"), new VmDisk("shared", "a")),
+            null,
+            null),
+        "duplicate disk_id");
   }
 
   @Test
