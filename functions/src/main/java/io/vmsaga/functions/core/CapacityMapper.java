@@ -141,8 +141,11 @@ public interface CapacityMapper {
       @Param("gid") String gid,
       @Param("holdSeconds") long holdSeconds);
 
-  @Update("UPDATE reservation SET state = 'committed' WHERE id = #{id} AND state = 'migrating'")
-  void commitMigrationTarget(String id);
+  /** A migration target's hold becomes the VM's, with the disk GiB the source's rows held. */
+  @Update(
+      "UPDATE reservation SET state = 'committed', disk_gib = #{diskGib} WHERE id = #{id}"
+          + " AND state = 'migrating'")
+  void commitMigrationTarget(@Param("id") String id, @Param("diskGib") int diskGib);
 
   @Select(
       "SELECT id, vm_id, tenant_id, node_id, vcpus, memory_mib, disk_gib, vm_count, state FROM reservation"

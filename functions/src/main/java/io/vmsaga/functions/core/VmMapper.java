@@ -26,7 +26,7 @@ public interface VmMapper {
       String imageId,
       String hostname) {}
 
-  record DiskRow(String id, String nodeId, String pool, int sizeGib) {}
+  record DiskRow(String id, String nodeId, String pool, int sizeGib, boolean attached) {}
 
   record NicRow(String id, String networkId, String mac, String tap, String address) {}
 
@@ -112,7 +112,8 @@ public interface VmMapper {
           + "FROM vm WHERE tenant_id = #{tenantId} ORDER BY created_at, id")
   List<VmRow> ofTenant(String tenantId);
 
-  @Select("SELECT id, node_id, pool, size_gib FROM disk WHERE vm_id = #{vmId} ORDER BY id")
+  @Select(
+      "SELECT id, node_id, pool, size_gib, attached FROM disk WHERE vm_id = #{vmId} ORDER BY created_at, id")
   List<DiskRow> disksOf(String vmId);
 
   @Select(

@@ -19,7 +19,38 @@ public record VmPlan(
     int memorySlots,
     Disk disk,
     Nic nic,
-    Guest guest) {
+    Guest guest,
+    List<Disk> dataDisks) {
+
+  /** A VM with no data disks. */
+  public VmPlan(
+      String vmId,
+      String tenantId,
+      String name,
+      String nodeId,
+      int vcpus,
+      int maxVcpus,
+      int memoryMib,
+      int maxMemoryMib,
+      int memorySlots,
+      Disk disk,
+      Nic nic,
+      Guest guest) {
+    this(
+        vmId,
+        tenantId,
+        name,
+        nodeId,
+        vcpus,
+        maxVcpus,
+        memoryMib,
+        maxMemoryMib,
+        memorySlots,
+        disk,
+        nic,
+        guest,
+        List.of());
+  }
 
   /** A VM that boots nothing: an empty disk, no first-boot configuration. */
   public VmPlan(
@@ -56,9 +87,19 @@ public record VmPlan(
   public record Guest(
       String imageId, String hostname, List<String> sshAuthorizedKeys, String userData) {}
 
+  /** The root disk first, then the data disks in the order the VM sees them. */
+  public List<Disk> disks() {
+    var all = new java.util.ArrayList<Disk>();
+    all.add(disk);
+    if (dataDisks != null) {
+      all.addAll(dataDisks);
+    }
+    return all;
+  }
+
   /** What the VM's disks count against its tenant's disk quota. */
   public int diskGib() {
-    return disk.sizeGib();
+    return disks().stream().mapToInt(Disk::sizeGib).sum();
   }
 
   public String imageId() {
@@ -82,7 +123,20 @@ public record VmPlan(
     return new Nic(vmId + "-nic0", networkId, bridge, "vt" + h.substring(0, 12), mac);
   }
 
+  /** The root disk. */
   public static Disk diskFor(String vmId, boolean shared, int sizeGib) {
-    return new Disk(vmId + "-disk0", shared ? "shared" : "local", sizeGib);
+    return new Disk(rootDiskId(vmId), shared ? "shared" : "local", sizeGib);
+  }
+
+  public static String rootDiskId(String vmId) {
+    return vmId + "-disk0";
+  }
+
+  /**
+   * A data disk, named by the VM and what made it (its place in createVm, or attachDisk's saga).
+   */
+  public static Disk dataDiskFor(String vmId, String madeBy, boolean shared, int sizeGib) {
+    return new Disk(
+        vmId + "-data-" + Sha256.hex(madeBy).substring(0, 8), shared ? "shared" : "local", sizeGib);
   }
 }

@@ -30,15 +30,18 @@ public class CreateDisk implements Function<Message<VmStep>, Message<?>> {
         call,
         step -> {
           var disk = step.vm().disk();
-          return Replies.ok(
-              agents
-                  .on(step.vm().nodeId(), step.branch())
-                  .putDisk(
-                      disk.pool(),
-                      disk.diskId(),
-                      step.vm().imageId() == null
-                          ? DiskSpec.ofMib(disk.sizeGib() * 1024L)
-                          : DiskSpec.fromImage(step.vm().imageId(), disk.sizeGib() * 1024L)));
+          var agent = agents.on(step.vm().nodeId(), step.branch());
+          var root =
+              agent.putDisk(
+                  disk.pool(),
+                  disk.diskId(),
+                  step.vm().imageId() == null
+                      ? DiskSpec.ofMib(disk.sizeGib() * 1024L)
+                      : DiskSpec.fromImage(step.vm().imageId(), disk.sizeGib() * 1024L));
+          for (var data : step.vm().disks().subList(1, step.vm().disks().size())) {
+            agent.putDisk(data.pool(), data.diskId(), DiskSpec.ofMib(data.sizeGib() * 1024L));
+          }
+          return Replies.ok(root);
         });
   }
 }

@@ -50,7 +50,8 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       String imageId,
       String hostname,
       List<String> sshAuthorizedKeys,
-      String userData) {
+      String userData,
+      List<DataDisk> dataDisks) {
     /** The same create under this key, answering at once: how a batch names its items' sagas. */
     public Request submittedAs(String key) {
       return new Request(
@@ -69,9 +70,16 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
           imageId,
           hostname,
           sshAuthorizedKeys,
-          userData);
+          userData,
+          dataDisks);
     }
   }
+
+  /** A blank data disk made with the VM, in its pool ({@code shared}, else the root disk's). */
+  public record DataDisk(Integer sizeGib, Boolean shared) {}
+
+  /** Data disks a VM may be made with (its PCI layout has room for 15). */
+  static final int MAX_DATA_DISKS = 8;
 
   /** NoCloud user-data larger than this is refused (the ISO travels with every migration). */
   static final int USER_DATA_MAX_BYTES = 16 * 1024;
@@ -208,7 +216,8 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             maxMemoryMib > request.memoryMib() ? 4 : 0,
             VmPlan.diskFor(vmId, request.sharedStorage(), request.diskGib()),
             VmPlan.nicFor(vmId, network.id(), network.bridge()),
-            guest);
+            guest,
+            dataDisksOf(request, vmId));
     sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
     log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
     return null;
@@ -244,6 +253,17 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id))
         .map(NodeCapacity::id)
         .orElse(null);
+  }
+
+  private static List<VmPlan.Disk> dataDisksOf(Request request, String vmId) {
+    var disks = request.dataDisks() == null ? List.<DataDisk>of() : request.dataDisks();
+    var planned = new java.util.ArrayList<VmPlan.Disk>();
+    for (int i = 0; i < disks.size(); i++) {
+      var d = disks.get(i);
+      boolean shared = d.shared() == null ? request.sharedStorage() : d.shared();
+      planned.add(VmPlan.dataDiskFor(vmId, "create:" + i, shared, d.sizeGib()));
+    }
+    return planned;
   }
 
   /** A hostname from the VM's name: lower case, other characters as dashes, at most 63. */
@@ -299,6 +319,17 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
                     && r.sshAuthorizedKeys().stream()
                         .allMatch(k -> k != null && SSH_KEY.matcher(k).matches())),
             "sshAuthorizedKeys: at most 16 public keys of one line each");
+    check.require(
+        r.dataDisks() == null
+            || (r.dataDisks().size() <= MAX_DATA_DISKS
+                && r.dataDisks().stream()
+                    .allMatch(
+                        d ->
+                            d != null
+                                && d.sizeGib() != null
+                                && d.sizeGib() >= 1
+                                && d.sizeGib() <= 16 * 1024)),
+        "dataDisks: at most " + MAX_DATA_DISKS + ", each with sizeGib 1..16384");
     if (r.maxMemoryMib() != null) {
       check.range(
           r.maxMemoryMib(),

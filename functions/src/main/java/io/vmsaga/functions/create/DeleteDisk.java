@@ -26,9 +26,11 @@ public class DeleteDisk implements Function<Message<VmStep>, Message<?>> {
         this,
         call,
         step -> {
-          var disk = step.vm().disk();
-          agents.on(step.vm().nodeId(), step.branch()).deleteDisk(disk.pool(), disk.diskId());
-          return Replies.ok(Map.of("deleted", disk.diskId()));
+          var agent = agents.on(step.vm().nodeId(), step.branch());
+          for (var disk : step.vm().disks()) {
+            agent.deleteDisk(disk.pool(), disk.diskId());
+          }
+          return Replies.ok(Map.of("deleted", step.vm().disks().size()));
         });
   }
 }

@@ -34,6 +34,9 @@ public class RecordVmRunning implements Function<Message<VmStep>, Message<?>> {
         step -> {
           var vm = step.vm();
           vms.insertDisk(vm.vmId(), vm.nodeId(), vm.disk(), vm.imageId());
+          for (var data : vm.disks().subList(1, vm.disks().size())) {
+            vms.insertDisk(vm.vmId(), vm.nodeId(), data, null);
+          }
           vms.insertNic(vm.vmId(), vm.nic());
           capacity.commit(vm.vmId());
           if (vms.settle(vm.vmId(), step.branch().gid(), "running", "succeed") == 0) {

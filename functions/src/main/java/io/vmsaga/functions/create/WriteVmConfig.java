@@ -46,7 +46,8 @@ public class WriteVmConfig implements Function<Message<VmStep>, Message<?>> {
             (long) vm.memoryMib(),
             (long) vm.maxMemoryMib(),
             vm.memorySlots(),
-            List.of(new VmDisk(vm.disk().pool(), vm.disk().diskId())),
+            // in order: the root disk in slot 0, the data disks in slots 1, 2, …
+            vm.disks().stream().map(d -> new VmDisk(d.pool(), d.diskId())).toList(),
             List.of(new VmNic(vm.nic().tap(), vm.nic().mac())),
             null)
         // a VM made from an image boots with its cidata CD-ROM (writeCidata made it)

@@ -77,11 +77,17 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
 
   /** The plan the VM was created from, rebuilt from its rows: what the delete steps remove. */
   private VmPlan planOf(VmMapper.VmRow vm) {
-    var disk =
+    var disks =
         vms.disksOf(vm.id()).stream()
-            .findFirst()
             .map(d -> new VmPlan.Disk(d.id(), d.pool(), d.sizeGib()))
+            .toList();
+    String rootId = VmPlan.rootDiskId(vm.id());
+    var disk =
+        disks.stream()
+            .filter(d -> d.diskId().equals(rootId))
+            .findFirst()
             .orElse(VmPlan.diskFor(vm.id(), false, 1));
+    var dataDisks = disks.stream().filter(d -> !d.diskId().equals(rootId)).toList();
     var nic =
         vms.nicsOf(vm.id()).stream()
             .findFirst()
@@ -106,6 +112,7 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
         0,
         disk,
         nic,
-        vm.imageId() == null ? null : new VmPlan.Guest(vm.imageId(), vm.hostname(), null, null));
+        vm.imageId() == null ? null : new VmPlan.Guest(vm.imageId(), vm.hostname(), null, null),
+        dataDisks);
   }
 }

@@ -9,11 +9,7 @@ import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +23,6 @@ import org.springframework.stereotype.Component;
 public class ResizeDisk implements Function<Message<ResizeDisk.Request>, Message<?>> {
   static final Duration TIMEOUT_TO_FAIL = Duration.ofSeconds(60);
   static final int MAX_GIB = 16 * 1024;
-  private static final Logger log = LoggerFactory.getLogger(ResizeDisk.class);
 
   public record Request(String vmId, String diskId, Integer sizeGib, boolean awaitResult)
       implements ForVm {}
@@ -38,11 +33,13 @@ public class ResizeDisk implements Function<Message<ResizeDisk.Request>, Message
   private final VmLookup lookup;
   private final VmMapper vms;
   private final Sagas sagas;
+  private final DiskSagas diskSagas;
 
-  public ResizeDisk(VmLookup lookup, VmMapper vms, Sagas sagas) {
+  public ResizeDisk(VmLookup lookup, VmMapper vms, Sagas sagas, DiskSagas diskSagas) {
     this.lookup = lookup;
     this.vms = vms;
     this.sagas = sagas;
+    this.diskSagas = diskSagas;
   }
 
   @Override
@@ -58,7 +55,7 @@ public class ResizeDisk implements Function<Message<ResizeDisk.Request>, Message
     if (check.failed()) {
       return check.reply();
     }
-    String diskId = r.diskId() == null ? VmPlan.diskFor(vm.id(), false, 1).diskId() : r.diskId();
+    String diskId = r.diskId() == null ? VmPlan.rootDiskId(vm.id()) : r.diskId();
     var disk = vms.disksOf(vm.id()).stream().filter(d -> d.id().equals(diskId)).findFirst();
     if (disk.isEmpty()) {
       return Replies.notFound("disk");
@@ -73,11 +70,9 @@ public class ResizeDisk implements Function<Message<ResizeDisk.Request>, Message
     if (r.sizeGib() == fromGib) {
       return Replies.ok(new Response(vm.id(), diskId, fromGib, null, "succeed", null));
     }
-    if (!List.of("running", "stopped", "paused").contains(vm.state())) {
-      return Replies.conflict("not_resizable", "a VM that is " + vm.state() + " cannot resize");
-    }
-    if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
-      return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
+    Message<?> refused = diskSagas.refusal(vm);
+    if (refused != null) {
+      return refused;
     }
     String gid = sagas.newGid();
     var plan =
@@ -90,30 +85,10 @@ public class ResizeDisk implements Function<Message<ResizeDisk.Request>, Message
             fromGib,
             r.sizeGib(),
             vm.state());
-    if (vms.claim(vm.id(), vm.tenantId(), gid, vm.state(), vm.ownerGid()) == 0) {
-      return Replies.conflict("busy", "VM was just taken by another saga");
-    }
-    try {
-      sagas.submit(ResizeDiskSaga.of(gid, plan, TIMEOUT_TO_FAIL));
-    } catch (RuntimeException e) {
-      vms.settle(vm.id(), gid, vm.state(), "failed");
-      log.warn("resizeDisk of {}: submit failed, nothing changed", vm.id(), e);
-      return Replies.unavailable("DTM did not take the saga; nothing was changed");
-    }
-    log.info(
-        "resizeDisk {} of {}: {} -> {} GiB as saga {}", diskId, vm.id(), fromGib, r.sizeGib(), gid);
-    String status = sagas.status(gid, r.awaitResult());
-    var response = new Response(vm.id(), diskId, r.sizeGib(), gid, status, sagas.adminUrl(gid));
-    return Sagas.reply(
-        status,
-        response,
-        () -> {
-          var reason =
-              sagas.failure(
-                  gid,
-                  new Replies.Error("resize_failed", "the resize was rolled back; see dtmUrl"));
-          return Replies.status(
-              409, Map.of("code", reason.code(), "message", reason.message(), "disk", response));
-        });
+    return diskSagas.run(
+        vm,
+        ResizeDiskSaga.of(gid, plan, TIMEOUT_TO_FAIL),
+        r.awaitResult(),
+        (id, status, url) -> new Response(vm.id(), diskId, r.sizeGib(), id, status, url));
   }
 }

@@ -67,18 +67,23 @@ public class MoveRecords {
     move.nics().forEach(n -> rows.setTap(n.nicId(), n.targetTap()));
   }
 
-  /** The source's reservation goes, the target's becomes the VM's commitment. */
+  /**
+   * The source's reservations go, the target's becomes the VM's commitment and takes over the disk
+   * GiB they held against the tenant's quota (the tenant's counters do not move).
+   */
   public void switchReservations(MigrationPlan move, String gid) {
     Stream.of(move.sourceNodeId(), move.targetNodeId())
         .sorted(Comparator.naturalOrder())
         .forEach(capacity::lockNode);
+    int diskGib = 0;
     for (var r : capacity.lockReservationsOf(move.vmId())) {
       if (!r.id().equals(gid) && r.nodeId().equals(move.sourceNodeId())) {
         capacity.moveNodeCommitment(r.nodeId(), -r.vcpus(), -r.memoryMib());
         capacity.delete(r.id());
+        diskGib += r.diskGib();
       }
     }
-    capacity.commitMigrationTarget(gid);
+    capacity.commitMigrationTarget(gid, diskGib);
   }
 
   /**

@@ -3,8 +3,11 @@ package io.vmsaga.functions.e2e;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.disks.AttachDiskSaga;
+import io.vmsaga.functions.disks.DetachDiskSaga;
 import io.vmsaga.functions.disks.ResizeDiskSaga;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +94,144 @@ class DiskE2ETest {
       }
       assertUnchanged(tenant, vmId, size);
     }
+  }
+
+  @Test
+  void dataDisksComeWithTheVmArePluggedInAndOutAndMoveWithIt() {
+    Tenant tenant = newTenant(2, 4, 1024, 20);
+    var guest =
+        GuestE2ETest.boot(
+            tenant, "data", "node-1", false, "dataDisks", List.of(Map.of("sizeGib", 1)));
+    assertThat(guestDisks(guest.address())).containsEntry("vdb", GIB);
+    String kept = onlyDataDisk(tenant, guest.vmId());
+
+    var attached = attach(tenant, guest.vmId(), Map.of("sizeGib", 2));
+    assertThat(attached.status()).as(attached.body().toString()).isEqualTo(200);
+    String added = attached.text("diskId");
+    GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).containsValue(2 * GIB));
+    assertThat(usedDiskGib(tenant)).isEqualTo(4);
+
+    var deleted = detach(tenant, guest.vmId(), added, true);
+    assertThat(deleted.status()).as(deleted.body().toString()).isEqualTo(200);
+    GuestProbe.awaitStatus(guest.address(), SEEN, s -> !disksOf(s).containsValue(2 * GIB));
+    assertThat(agent("node-1").getDisk("local", added)).as("deleted").isEmpty();
+    assertThat(usedDiskGib(tenant)).isEqualTo(2);
+
+    var keptDetached = detach(tenant, guest.vmId(), kept, false);
+    assertThat(keptDetached.status()).as(keptDetached.body().toString()).isEqualTo(200);
+    GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).size() == 1);
+    assertThat(agent("node-1").getDisk("local", kept)).as("kept").isPresent();
+    assertThat(usedDiskGib(tenant)).as("a kept disk still counts").isEqualTo(2);
+    assertThat(detach(tenant, guest.vmId(), guest.vmId() + "-disk0", true).text("code"))
+        .isEqualTo("root_disk");
+
+    var back = attach(tenant, guest.vmId(), Map.of("diskId", kept));
+    assertThat(back.status()).as(back.body().toString()).isEqualTo(200);
+    GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).containsValue(GIB));
+
+    var moved =
+        call(
+            "coldMigrateVm",
+            tenant.token(),
+            Map.of("vmId", guest.vmId(), "targetNodeId", "node-2", "awaitResult", true));
+    assertThat(moved.status()).as(moved.body().toString()).isEqualTo(200);
+    var after = GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).size() == 2);
+    assertThat(disksOf(after)).containsValue(GIB);
+    assertThat(agent("node-2").getDisk("local", kept)).as("moved with the VM").isPresent();
+    assertThat(agent("node-1").getDisk("local", kept)).as("gone from the source").isEmpty();
+    assertAccountingExact(tenant.id());
+
+    assertThat(
+            call("deleteVm", tenant.token(), Map.of("vmId", guest.vmId(), "awaitResult", true))
+                .status())
+        .isEqualTo(200);
+    assertNothingLeft(guest.vmId(), tenant.id());
+    assertThat(usedDiskGib(tenant)).isZero();
+  }
+
+  @Test
+  void attachAndDetachFailedAtEachStepLeaveTheGuestsDisksAsTheyWere() {
+    Tenant tenant = newTenant(2, 4, 1024, 20);
+    var guest = GuestE2ETest.boot(tenant, "disk-faults", "node-2", false);
+    var before = disksOf(guest.status());
+    for (String action : AttachDiskSaga.of("n", null, Duration.ofMinutes(1)).actions()) {
+      var reply =
+          call(
+              "attachDisk",
+              withFaults(tenant.token(), Map.of(action, "fail"), null),
+              "",
+              Map.of("vmId", guest.vmId(), "sizeGib", 1, "awaitResult", true));
+      assertThat(reply.status()).as(action + ": " + reply.body()).isEqualTo(409);
+      GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).equals(before));
+      assertThat(number("SELECT COUNT(*) FROM disk WHERE vm_id = ?", guest.vmId())).isEqualTo(1);
+      assertThat(agent("node-2").vmDisks(guest.vmId())).as(action).hasSize(1);
+      assertThat(usedDiskGib(tenant)).as(action).isEqualTo(1);
+      assertAccountingExact(tenant.id());
+    }
+    var attached = attach(tenant, guest.vmId(), Map.of("sizeGib", 1));
+    String diskId = attached.text("diskId");
+    var withDisk = GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).size() == 2);
+    var saga = DetachDiskSaga.of("n", null, Duration.ofMinutes(1));
+    for (int step = 0; step < saga.actions().size(); step++) {
+      String action = saga.actions().get(step);
+      var reply =
+          call(
+              "detachDisk",
+              withFaults(tenant.token(), Map.of(action, "fail"), null),
+              "",
+              Map.of("vmId", guest.vmId(), "diskId", diskId, "awaitResult", true));
+      assertThat(reply.status()).as(action + ": " + reply.body()).isEqualTo(409);
+      if (step < Integer.parseInt(saga.pivotBranchId())) {
+        // before the pivot: rolled back, the disk plugged in again
+        GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).equals(disksOf(withDisk)));
+        assertThat(agent("node-2").getDisk("local", diskId)).as(action).isPresent();
+        assertThat(usedDiskGib(tenant)).as(action).isEqualTo(2);
+      } else {
+        // past it: the detach was finished
+        GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).equals(before));
+        assertThat(agent("node-2").getDisk("local", diskId)).as(action).isEmpty();
+        assertThat(number("SELECT COUNT(*) FROM disk WHERE id = ?", diskId)).isZero();
+        assertThat(usedDiskGib(tenant)).as(action).isEqualTo(1);
+      }
+      var view = call("getVm", tenant.token(), Map.of("vmId", guest.vmId())).body();
+      assertThat(view.path("ownerGid").isNull() || view.path("ownerGid").isMissingNode())
+          .as(action + " leaves the VM owned by no saga: " + view)
+          .isTrue();
+      assertAccountingExact(tenant.id());
+    }
+  }
+
+  static Stack.Reply attach(Tenant tenant, String vmId, Map<String, Object> disk) {
+    var body = new java.util.HashMap<String, Object>(disk);
+    body.put("vmId", vmId);
+    body.put("awaitResult", true);
+    return call("attachDisk", tenant.token(), body);
+  }
+
+  static Stack.Reply detach(Tenant tenant, String vmId, String diskId, boolean delete) {
+    return call(
+        "detachDisk",
+        tenant.token(),
+        Map.of("vmId", vmId, "diskId", diskId, "delete", delete, "awaitResult", true));
+  }
+
+  static String onlyDataDisk(Tenant tenant, String vmId) {
+    return strings("SELECT id FROM disk WHERE vm_id = ? AND id <> ?", vmId, vmId + "-disk0").get(0);
+  }
+
+  static int usedDiskGib(Tenant tenant) {
+    return call("getTenant", tenant.token(), Map.of()).body().path("usage").path("diskGib").asInt();
+  }
+
+  static Map<String, Long> guestDisks(String address) {
+    return disksOf(GuestProbe.status(address).orElseThrow());
+  }
+
+  /** The guest's own view: block device name to bytes. */
+  static Map<String, Long> disksOf(tools.jackson.databind.JsonNode status) {
+    var disks = new java.util.TreeMap<String, Long>();
+    status.path("disks").properties().forEach(e -> disks.put(e.getKey(), e.getValue().asLong()));
+    return disks;
   }
 
   static Stack.Reply resize(Tenant tenant, String vmId, int sizeGib) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmsaga.functions.batches.BatchPlan;
 import io.vmsaga.functions.create.CreateVmSaga;
 import io.vmsaga.functions.delete.DeleteVmSaga;
+import io.vmsaga.functions.disks.AttachDiskSaga;
+import io.vmsaga.functions.disks.DetachDiskSaga;
 import io.vmsaga.functions.disks.ResizeDiskSaga;
 import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.images.ImportImageSaga;
@@ -87,7 +89,9 @@ class SamTemplateTest {
           Map.entry("importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("createNetwork", CreateNetworkSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1))),
-          Map.entry("resizeDisk", ResizeDiskSaga.of("t", null, Duration.ofMinutes(1))));
+          Map.entry("resizeDisk", ResizeDiskSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("attachDisk", AttachDiskSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("detachDisk", DetachDiskSaga.of("t", null, Duration.ofMinutes(1))));
 
   @Test
   void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
