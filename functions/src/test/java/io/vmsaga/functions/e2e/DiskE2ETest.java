@@ -150,6 +150,30 @@ class DiskE2ETest {
   }
 
   @Test
+  void aLiveMoveCarriesAHotPluggedSharedDiskWithoutTheGuestNoticing() {
+    Tenant tenant = newTenant(2, 4, 1024, 20);
+    var guest = GuestE2ETest.boot(tenant, "live-data", "node-1", true);
+    var attached = attach(tenant, guest.vmId(), Map.of("sizeGib", 2, "pool", "shared"));
+    assertThat(attached.status()).as(attached.body().toString()).isEqualTo(200);
+    var before = GuestProbe.awaitStatus(guest.address(), SEEN, s -> disksOf(s).size() == 2);
+
+    var moved =
+        call(
+            "migrateVm",
+            tenant.token(),
+            Map.of("vmId", guest.vmId(), "targetNodeId", "node-2", "awaitResult", true));
+    assertThat(moved.status()).as(moved.body().toString()).isEqualTo(200);
+
+    var after = GuestProbe.awaitStatus(guest.address(), SEEN, s -> true);
+    assertThat(after.path("bootId").asString())
+        .as("same boot")
+        .isEqualTo(before.path("bootId").asString());
+    assertThat(disksOf(after)).isEqualTo(disksOf(before)).containsValue(2 * GIB);
+    assertThat(agent("node-2").vmDisks(guest.vmId())).hasSize(2).allMatch(d -> d.live());
+    assertAccountingExact(tenant.id());
+  }
+
+  @Test
   void attachAndDetachFailedAtEachStepLeaveTheGuestsDisksAsTheyWere() {
     Tenant tenant = newTenant(2, 4, 1024, 20);
     var guest = GuestE2ETest.boot(tenant, "disk-faults", "node-2", false);
