@@ -104,8 +104,12 @@ class MigrationTest {
         .isEqualTo(new VmDiskInfo("shared", data, 1, "virtio-disk1", true));
     // So must a hot-plugged NIC, at the same PCI address: the target's config keeps its slot (and
     // id), only the tap is the target's own.
-    assertThat(src.attachNic(vm, "uplink", srcNewTap, newMac))
-        .isEqualTo(new VmNicInfo("uplink", srcNewTap, newMac, 1, "nic1", true, "00:12.0/00.0"));
+    VmNicInfo uplink = new VmNicInfo("uplink", srcNewTap, newMac, 1, "nic1", true, "00:12.0/00.0");
+    assertThat(NicAttachTest.withoutPath(src.attachNic(vm, "uplink", srcNewTap, newMac)))
+        .isEqualTo(NicAttachTest.withoutPath(uplink));
+    assertThat(NicAttachTest.awaitPlaced(src, vm))
+        .containsExactly(
+            new VmNicInfo("nic0", srcBootTap, bootMac, 0, "nic0", true, "00:02.0"), uplink);
     VmConfig config = src.getVm(vm).orElseThrow().config();
     assertThat(config.disks())
         .isEqualTo(List.of(new VmDisk("shared", disk, 0), new VmDisk("shared", data, 1)));
@@ -171,7 +175,7 @@ class MigrationTest {
                 new VmDiskInfo("shared", data, 1, "virtio-disk1", true)));
     assertThat(DiskAttachTest.openFiles(incoming.pid())).contains(dataFile);
     assertConflict(() -> src.detachDisk(vm, data));
-    assertThat(dst.vmNics(vm))
+    assertThat(NicAttachTest.awaitPlaced(dst, vm))
         .as("the target runs with both NICs where the source had them, on its own taps")
         .isEqualTo(
             List.of(

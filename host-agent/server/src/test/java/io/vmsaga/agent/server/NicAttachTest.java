@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,10 +114,11 @@ class NicAttachTest {
 
     Answer created = attach(vm, "uplink", newTap, newMac);
     assertThat(created.status()).as(created.body()).isEqualTo(201);
-    VmNicInfo attached = created.nic();
-    assertThat(attached)
+    VmNicInfo attached = new VmNicInfo("uplink", newTap, newMac, 1, "nic1", true, "00:12.0/00.0");
+    assertThat(withoutPath(created.nic())).isEqualTo(withoutPath(attached));
+    assertThat(awaitPlaced(agent, vm))
         .as("slot 1, behind its own root port at 00:12.0")
-        .isEqualTo(new VmNicInfo("uplink", newTap, newMac, 1, "nic1", true, "00:12.0/00.0"));
+        .containsExactly(boot, attached);
     Answer again = attach(vm, "uplink", newTap, newMac);
     assertThat(again.status()).as("attaching it again is success").isEqualTo(200);
     assertThat(again.nic()).isEqualTo(attached);
@@ -201,7 +203,7 @@ class NicAttachTest {
         .isEqualTo(List.of(new VmNic("b", t2, m2, 2), new VmNic("c", t3, m3, 1)));
 
     long pid = agent.action(vm, VmAction.of(Action.START, 30_000)).pid();
-    assertThat(agent.vmNics(vm))
+    assertThat(awaitPlaced(agent, vm))
         .containsExactly(
             new VmNicInfo("b", t2, m2, 2, "nic2", true, "00:12.1/00.0"),
             new VmNicInfo("c", t3, m3, 1, "nic1", true, "00:12.0/00.0"));
@@ -315,6 +317,60 @@ class NicAttachTest {
       agent.deleteTap(tap);
     }
     agent.deleteDisk("local", root);
+  }
+
+  /**
+   * A config written before NICs had ids and slots reads back with those its QEMU was started with
+   * (list order), and a PUT of the same config without them is the same config (200).
+   */
+  @Test
+  void aConfigStoredWithoutNicSlotsReadsBackWithThem() throws Exception {
+    String vm = "vm-" + TestNode.hex(3);
+    Path dir = Files.createDirectories(node.stateDir.resolve("vms").resolve(vm));
+    Files.writeString(
+        dir.resolve("config.json"),
+        "{\"name\":\"old\",\"vcpus\":1,\"max_vcpus\":1,\"memory_mib\":128,"
+            + "\"max_memory_mib\":128,\"memory_slots\":0,\"disks\":[],"
+            + "\"nics\":[{\"tap\":\"vttold0\",\"mac\":\"52:54:00:00:0a:01\"},"
+            + "{\"tap\":\"vttold1\",\"mac\":\"52:54:00:00:0a:02\"}],"
+            + "\"hotplugged\":{\"cpus\":[],\"memory\":[]}}");
+    List<VmNic> plain =
+        List.of(
+            new VmNic("vttold0", "52:54:00:00:0a:01"), new VmNic("vttold1", "52:54:00:00:0a:02"));
+    assertThat(agent.getVm(vm).orElseThrow().config().nics())
+        .isEqualTo(
+            List.of(
+                new VmNic("nic0", "vttold0", "52:54:00:00:0a:01", 0),
+                new VmNic("nic1", "vttold1", "52:54:00:00:0a:02", 1)));
+    Answer same =
+        send(
+            "PUT",
+            "/v1/vms/" + vm,
+            JSON.writeValueAsString(
+                new VmConfig("old", 1, null, 128L, null, null, null, plain, null)));
+    assertThat(same.status()).as(same.body()).isEqualTo(200);
+    agent.deleteVm(vm);
+  }
+
+  /**
+   * The VM's NICs once QEMU lists every live one in its PCI tree: a NIC behind a root port has no
+   * {@code pci_path} until the firmware (or the guest) has numbered the port's bus, a moment after
+   * QEMU starts.
+   */
+  static List<VmNicInfo> awaitPlaced(AgentClient agent, String vm) throws InterruptedException {
+    AtomicReference<List<VmNicInfo>> nics = new AtomicReference<>();
+    TestNode.await(
+        Duration.ofSeconds(20),
+        () -> {
+          nics.set(agent.vmNics(vm));
+          return nics.get().stream().allMatch(n -> !n.live() || n.pciPath() != null);
+        });
+    return nics.get();
+  }
+
+  static VmNicInfo withoutPath(VmNicInfo nic) {
+    return new VmNicInfo(
+        nic.nicId(), nic.tap(), nic.mac(), nic.slot(), nic.deviceId(), nic.live(), null);
   }
 
   /** A new tap on the test's bridge. */
