@@ -53,6 +53,21 @@ public record VmConfig(
         cidata);
   }
 
+  /** The same config with these NICs. */
+  public VmConfig withNics(List<VmNic> nics) {
+    return new VmConfig(
+        name,
+        vcpus,
+        maxVcpus,
+        memoryMib,
+        maxMemoryMib,
+        memorySlots,
+        disks,
+        nics,
+        hotplugged,
+        cidata);
+  }
+
   /** The same config with the VM's cidata ISO attached as a CD-ROM (true) or not (null). */
   public VmConfig withCidata(boolean attached) {
     return new VmConfig(

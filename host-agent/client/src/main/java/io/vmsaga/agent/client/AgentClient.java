@@ -31,6 +31,8 @@ import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmDiskSpec;
 import io.vmsaga.agent.api.VmEvent;
 import io.vmsaga.agent.api.VmInfo;
+import io.vmsaga.agent.api.VmNicInfo;
+import io.vmsaga.agent.api.VmNicSpec;
 import io.vmsaga.agent.api.VmStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -347,6 +349,39 @@ public final class AgentClient implements AutoCloseable {
     return call("GET", vmPath(vmId) + "/disks", null, listOf(VmDiskInfo.class), timeout);
   }
 
+  /**
+   * Attaches a NIC on the node's existing {@code tap} with {@code mac} to the VM: hot-plugged when
+   * it runs, in either case kept in its config ({@link VmConfig#nics}) in the slot the answer
+   * names. Attaching it again with the same tap and MAC answers the same.
+   */
+  public VmNicInfo attachNic(String vmId, String nicId, String tap, String mac) {
+    return call("PUT", vmNicPath(vmId, nicId), new VmNicSpec(tap, mac), VmNicInfo.class);
+  }
+
+  /**
+   * Detaches a NIC (nothing to do when it is not attached), waiting up to 10 s for the running
+   * guest to release it; {@code unplug_pending} (503, retryable) when it did not.
+   */
+  public void detachNic(String vmId, String nicId) {
+    detachNic(vmId, nicId, Duration.ofSeconds(10));
+  }
+
+  /** {@link #detachNic(String, String)}, waiting up to {@code unplugWait} (0.1 .. 120 s). */
+  public void detachNic(String vmId, String nicId, Duration unplugWait) {
+    Duration wait = unplugWait.plusSeconds(10);
+    call(
+        "DELETE",
+        vmNicPath(vmId, nicId) + "?timeout_ms=" + unplugWait.toMillis(),
+        null,
+        type(Void.class),
+        wait.compareTo(timeout) > 0 ? wait : timeout);
+  }
+
+  /** The VM's NICs in config order, with whether its running QEMU has each now, and where. */
+  public List<VmNicInfo> vmNics(String vmId) {
+    return call("GET", vmPath(vmId) + "/nics", null, listOf(VmNicInfo.class), timeout);
+  }
+
   // --- migration ---
 
   /**
@@ -456,6 +491,10 @@ public final class AgentClient implements AutoCloseable {
 
   private static String vmDiskPath(String vmId, String diskId) {
     return vmPath(vmId) + "/disks/" + seg(diskId);
+  }
+
+  private static String vmNicPath(String vmId, String nicId) {
+    return vmPath(vmId) + "/nics/" + seg(nicId);
   }
 
   private static String imagePath(String imageId) {

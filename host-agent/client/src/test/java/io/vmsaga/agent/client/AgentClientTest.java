@@ -23,6 +23,7 @@ import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmInfo;
+import io.vmsaga.agent.api.VmNicInfo;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -142,6 +143,38 @@ class AgentClientTest {
             .willReturn(aResponse().withStatus(204)));
     client.detachDisk("vm1", "d1");
     AGENT.verify(deleteRequestedFor(urlEqualTo("/v1/vms/vm1/disks/d1?timeout_ms=10000")));
+  }
+
+  @Test
+  void nicAttachmentsAreSubResourcesOfTheVm() {
+    AGENT.stubFor(
+        put("/v1/vms/vm1/nics/n1")
+            .withRequestBody(equalToJson("{\"tap\":\"vt1\",\"mac\":\"52:54:00:00:00:02\"}"))
+            .willReturn(
+                aResponse()
+                    .withStatus(201)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        "{\"nic_id\":\"n1\",\"tap\":\"vt1\",\"mac\":\"52:54:00:00:00:02\","
+                            + "\"slot\":1,\"device_id\":\"nic1\",\"live\":true,"
+                            + "\"pci_path\":\"00:12.0/00.0\"}")));
+    assertThat(client.attachNic("vm1", "n1", "vt1", "52:54:00:00:00:02"))
+        .isEqualTo(
+            new VmNicInfo("n1", "vt1", "52:54:00:00:00:02", 1, "nic1", true, "00:12.0/00.0"));
+    AGENT.stubFor(
+        get("/v1/vms/vm1/nics")
+            .willReturn(
+                okJson(
+                    "[{\"nic_id\":\"nic0\",\"tap\":\"vt0\",\"mac\":\"52:54:00:00:00:01\","
+                        + "\"slot\":0,\"device_id\":\"nic0\",\"live\":false}]")));
+    assertThat(client.vmNics("vm1"))
+        .containsExactly(new VmNicInfo("nic0", "vt0", "52:54:00:00:00:01", 0, "nic0", false, null));
+    AGENT.stubFor(
+        delete(urlPathEqualTo("/v1/vms/vm1/nics/n1")).willReturn(aResponse().withStatus(204)));
+    client.detachNic("vm1", "n1");
+    client.detachNic("vm1", "n1", Duration.ofMillis(500));
+    AGENT.verify(deleteRequestedFor(urlEqualTo("/v1/vms/vm1/nics/n1?timeout_ms=10000")));
+    AGENT.verify(deleteRequestedFor(urlEqualTo("/v1/vms/vm1/nics/n1?timeout_ms=500")));
   }
 
   /** The agent may wait for the guest as long as asked: the call waits that long and more. */

@@ -19,6 +19,7 @@ import io.vmsaga.agent.server.qemu.VmDevicesInUse;
 import io.vmsaga.agent.server.qemu.VmDiskAttachments;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
+import io.vmsaga.agent.server.qemu.VmNicAttachments;
 import io.vmsaga.agent.server.qemu.VmSupervisor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -80,6 +81,7 @@ public final class AgentServer implements AutoCloseable {
             new VmActions(vms),
             new VmHotplug(vms),
             new VmDiskAttachments(vms),
+            new VmNicAttachments(vms),
             new VmMigration(vms),
             images,
             new VmCidata(vms));

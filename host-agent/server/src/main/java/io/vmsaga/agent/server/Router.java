@@ -54,6 +54,7 @@ public final class Router {
       Map.of(
           "pool", Ids::pool,
           "disk_id", v -> Ids.id("disk_id", v),
+          "nic_id", v -> Ids.id("nic_id", v),
           "vm_id", v -> Ids.id("vm_id", v),
           "device_id", v -> Ids.id("device_id", v),
           "image_id", v -> Ids.id("image_id", v),

@@ -18,6 +18,7 @@ import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDiskSpec;
+import io.vmsaga.agent.api.VmNicSpec;
 import io.vmsaga.agent.server.Router.Endpoint;
 import io.vmsaga.agent.server.Router.Route;
 import io.vmsaga.agent.server.disk.DiskService;
@@ -29,6 +30,7 @@ import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmDiskAttachments;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
+import io.vmsaga.agent.server.qemu.VmNicAttachments;
 import java.util.List;
 
 /** The agent API, one line per route (README.md has the same table for people). */
@@ -49,6 +51,7 @@ public final class Routes {
       VmActions actions,
       VmHotplug hotplug,
       VmDiskAttachments attachments,
+      VmNicAttachments nics,
       VmMigration migration,
       ImageService images,
       VmCidata cidata) {
@@ -159,6 +162,21 @@ public final class Routes {
                         () ->
                             attachments.detach(
                                 c.param("vm_id"), c.param("disk_id"), c.query("timeout_ms")))),
+            route(
+                PUT,
+                VM + "/nics/{nic_id}",
+                c ->
+                    Reply.of(
+                        nics.attach(c.param("vm_id"), c.param("nic_id"), c.body(VmNicSpec.class)))),
+            route(GET, VM + "/nics", c -> Reply.ok(nics.list(c.param("vm_id")))),
+            route(
+                DELETE,
+                VM + "/nics/{nic_id}",
+                c ->
+                    noContent(
+                        () ->
+                            nics.detach(
+                                c.param("vm_id"), c.param("nic_id"), c.query("timeout_ms")))),
             route(
                 PUT,
                 VM + "/incoming",

@@ -41,6 +41,7 @@ class BadInputTest {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final String LONG = "a".repeat(300);
   private static final String CONFIG = "{\"vcpus\":1,\"memory_mib\":64}";
+  private static final String NIC = "{\"tap\":\"vttnone\",\"mac\":\"52:54:00:00:00:01\"}";
   private static TestNode node;
 
   record Answer(int status, ErrorBody error, String body) {}
@@ -84,13 +85,14 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(46);
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(49);
     for (Router.Route route : node.routes()) {
       String path =
           route
               .template()
               .replace("{pool}", "local")
               .replace("{disk_id}", "d1")
+              .replace("{nic_id}", "n1")
               .replace("{vm_id}", "vm1")
               .replace("{device_id}", "x1")
               .replace("{name}", "vttnone")
@@ -144,6 +146,10 @@ class BadInputTest {
             new String[] {"PUT", "/v1/vms/" + seg + "/disks/d1", "{\"pool\":\"local\"}"},
             new String[] {"DELETE", "/v1/vms/vm1/disks/" + seg, null},
             new String[] {"GET", "/v1/vms/" + seg + "/disks", null},
+            new String[] {"PUT", "/v1/vms/vm1/nics/" + seg, NIC},
+            new String[] {"PUT", "/v1/vms/" + seg + "/nics/n1", NIC},
+            new String[] {"DELETE", "/v1/vms/vm1/nics/" + seg, null},
+            new String[] {"GET", "/v1/vms/" + seg + "/nics", null},
             new String[] {"PUT", "/v1/bridges/" + seg, null},
             new String[] {"PUT", "/v1/taps/" + seg, "{\"bridge\":\"vbtnone\"}"},
             new String[] {"DELETE", "/v1/taps/" + seg, null});
@@ -236,6 +242,8 @@ class BadInputTest {
             new String[] {"GET", "/v1/vms/nope/memory", null},
             new String[] {"PUT", "/v1/vms/nope/disks/d1", "{\"pool\":\"local\"}"},
             new String[] {"GET", "/v1/vms/nope/disks", null},
+            new String[] {"PUT", "/v1/vms/nope/nics/n1", NIC},
+            new String[] {"GET", "/v1/vms/nope/nics", null},
             new String[] {"PUT", "/v1/vms/nope/incoming", "{\"host\":\"127.0.0.1\",\"port\":4444}"},
             new String[] {"GET", "/v1/vms/nope/migration", null},
             new String[] {"DELETE", "/v1/vms/nope/migration", null},
@@ -249,6 +257,7 @@ class BadInputTest {
         List.of(
             "/v1/vms/nope",
             "/v1/vms/nope/disks/d1",
+            "/v1/vms/nope/nics/n1",
             "/v1/pools/local/disks/nope",
             "/v1/taps/vttnone",
             "/v1/bridges/vbtnone")) {
@@ -303,6 +312,48 @@ class BadInputTest {
     Answer answer = send("PUT", "/v1/vms/vm1", JSON.writeValueAsString(config), bearer());
     assertThat(answer.status()).as(mac).isEqualTo(400);
     assertThat(answer.error().code()).isEqualTo("invalid");
+    Answer attach =
+        send(
+            "PUT",
+            "/v1/vms/vm1/nics/n1",
+            "{\"tap\":\"vtt0\",\"mac\":" + JSON.writeValueAsString(mac) + "}",
+            bearer());
+    assertThat(attach.status()).as(mac).isEqualTo(400);
+    assertThat(attach.error().code()).isEqualTo("invalid");
+  }
+
+  /** A NIC attachment that is not well formed: 400, and the VM's config is as it was. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"tap\":\"vtt0\"}",
+        "{\"mac\":\"52:54:00:00:00:01\"}",
+        "{\"tap\":\"Vtt0\",\"mac\":\"52:54:00:00:00:01\"}",
+        "{\"tap\":\"vtt;reboot\",\"mac\":\"52:54:00:00:00:01\"}",
+        "{\"tap\":\"abcdefghijklmnop\",\"mac\":\"52:54:00:00:00:01\"}",
+        "{\"tap\":7,\"mac\":\"52:54:00:00:00:01\"}",
+        "{\"tap\":\"vtt0\",\"mac\":\"52:54:00:00:00:01\",\"slot\":1}",
+        "{\"tap\":\"vtt0\",\"mac\":\"52:54:00:00:00:01\",\"nic_id\":\"n2\"}",
+        "{\"tap\":null,\"mac\":\"52:54:00:00:00:01\"}",
+        "{}",
+        "[]",
+        "null",
+        ""
+      })
+  void badNicAttachmentsAreInvalidAndChangeNothing(String body) throws Exception {
+    String config =
+        "{\"vcpus\":1,\"memory_mib\":64,\"nics\":[{\"tap\":\"vttnone\",\"mac\":\"52:54:00:00:00:09\"}]}";
+    assertThat(send("PUT", "/v1/vms/vm1", config, bearer()).status()).isEqualTo(201);
+    try {
+      VmConfig before = node.client().getVm("vm1").orElseThrow().config();
+      Answer answer = send("PUT", "/v1/vms/vm1/nics/n1", body, bearer());
+      assertThat(answer.status()).as(body + " -> " + answer.body()).isEqualTo(400);
+      assertThat(answer.error().code()).isEqualTo("invalid");
+      assertThat(answer.body()).doesNotContain("reboot");
+      assertThat(node.client().getVm("vm1").orElseThrow().config()).isEqualTo(before);
+    } finally {
+      assertThat(send("DELETE", "/v1/vms/vm1", null, bearer()).status()).isEqualTo(204);
+    }
   }
 
   @ParameterizedTest

@@ -16,6 +16,7 @@ import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmNic;
+import io.vmsaga.agent.api.VmNicInfo;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.server.os.AtomicFiles;
 import io.vmsaga.agent.server.os.Exec;
@@ -39,7 +40,10 @@ import tools.jackson.databind.JsonNode;
  * overlaid; a guest network in its own namespace; cidata with a hostname, a static address and a
  * user-data script; the guest boots and answers {@code /status} inside the namespace. Then a data
  * disk is hot-plugged, the boot disk grown online and the data disk hot-unplugged, each checked in
- * the guest's own list of disks.
+ * the guest's own list of disks. Last a second NIC is hot-plugged on the guest's network: a
+ * user-data watcher in the guest brings every new interface up with a second address and reports it
+ * on the console; the test reaches that address from the namespace, then detaches the NIC and the
+ * guest releases it.
  */
 class GuestTest {
   private static final Path CACHE = Path.of("/root/.cache/vmsaga/guest");
@@ -68,6 +72,9 @@ class GuestTest {
     String address = "10.78." + subnet + ".5";
     String mac = "52:54:00:" + suffix.replaceAll("(..)(..)(..)", "$1:$2:$3");
     String marker = "marker-" + TestNode.hex(4);
+    String secondAddress = "10.78." + subnet + ".6";
+    String secondTap = TestNode.name("vtt");
+    String secondMac = "52:54:00:" + LifecycleTest.mac3();
     try (TestNode node = TestNode.inProcess("node-guest")) {
       AgentClient agent = node.client();
       agent.putImage(
@@ -86,7 +93,7 @@ class GuestTest {
           "g1",
           new CidataSpec(
               "instance-id: i-" + suffix + "\nlocal-hostname: guest-" + suffix + "\n",
-              "#!/bin/sh\necho \"" + marker + " from $(hostname)\"\n",
+              "#!/bin/sh\necho \"" + marker + " from $(hostname)\"\n" + nicWatcher(secondAddress),
               String.join(
                   "\n",
                   "version: 2",
@@ -196,6 +203,67 @@ class GuestTest {
               + " ms, then the guest listed "
               + unplugged.path("disks"));
 
+      // A second NIC on the guest's network, hot-plugged, seen by the guest, hot-unplugged.
+      agent.putTap(secondTap, new TapSpec(bridge));
+      long nicStarted = System.nanoTime();
+      assertThat(agent.attachNic("g1", "second", secondTap, secondMac))
+          .isEqualTo(
+              new VmNicInfo("second", secondTap, secondMac, 1, "nic1", true, "00:12.0/00.0"));
+      JsonNode withNic =
+          awaitStatus(
+              net.namespace(),
+              address,
+              s -> s.path("addresses").toString().contains(secondAddress + "/24"),
+              console(agent));
+      long nicMs = (System.nanoTime() - nicStarted) / 1_000_000;
+      String added = "nic-watch: eth1 " + secondMac + " added";
+      assertThat(agent.console("g1", 64 * 1024)).contains(added);
+      Optional<JsonNode> viaSecond = probe(net.namespace(), secondAddress);
+      assertThat(viaSecond.map(j -> j.path("hostname").asString()))
+          .as("the guest answers on the hot-plugged NIC's address")
+          .contains("guest-" + suffix);
+      // arp_ignore=1 in the guest: only the interface holding the address answers ARP for it.
+      String neighbour =
+          Exec.run(
+              Duration.ofSeconds(5),
+              List.of(
+                  "ip", "netns", "exec", net.namespace(), "ip", "neigh", "show", secondAddress));
+      assertThat(neighbour).as("the gateway reached it at the new NIC's MAC").contains(secondMac);
+      String fdb =
+          Exec.run(Duration.ofSeconds(5), List.of("bridge", "fdb", "show", "dev", secondTap));
+      assertThat(fdb).as("the bridge learnt the new NIC's MAC on its tap").contains(secondMac);
+      long guestPid = agent.getVm("g1").orElseThrow().pid();
+      assertThat(NicAttachTest.tapsHeld(guestPid)).containsExactlyInAnyOrder(tap, secondTap);
+
+      long nicUnplugStarted = System.nanoTime();
+      agent.detachNic("g1", "second", Duration.ofSeconds(20));
+      long nicUnplugMs = (System.nanoTime() - nicUnplugStarted) / 1_000_000;
+      assertThat(agent.vmNics("g1")).extracting(VmNicInfo::nicId).containsExactly("nic0");
+      assertThat(NicAttachTest.tapsHeld(guestPid)).containsExactlyInAnyOrder(tap);
+      JsonNode withoutNic =
+          awaitStatus(
+              net.namespace(),
+              address,
+              s -> !s.path("addresses").toString().contains(secondAddress),
+              console(agent));
+      TestNode.await(
+          Duration.ofSeconds(10),
+          () -> agent.console("g1", 64 * 1024).contains("nic-watch: eth1 removed"));
+      agent.deleteTap(secondTap);
+      System.out.println(
+          "GuestTest: the guest brought up the hot-plugged NIC as eth1 ("
+              + secondMac
+              + ") and answered on "
+              + secondAddress
+              + " "
+              + nicMs
+              + " ms after the attach (addresses "
+              + withNic.path("addresses")
+              + "); the NIC detach (device_del to DEVICE_DELETED, netdev_del) took "
+              + nicUnplugMs
+              + " ms, then the guest listed "
+              + withoutNic.path("addresses"));
+
       agent.action("g1", new VmAction(VmAction.Action.STOP, 20_000L));
       agent.deleteVm("g1");
       agent.deleteCidata("g1");
@@ -209,6 +277,37 @@ class GuestTest {
     } finally {
       files.stop(0);
     }
+  }
+
+  /**
+   * A user-data snippet that starts a watcher in the guest: every interface that appears after boot
+   * is brought up with {@code address}/24 and reported on the console as {@code nic-watch: NAME MAC
+   * added} ({@code removed} when it goes). ARP is answered only by the interface that holds the
+   * address asked for.
+   */
+  private static String nicWatcher(String address) {
+    return String.join(
+        "\n",
+        "echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore",
+        "(",
+        "  known=\" $(ls /sys/class/net | tr '\\n' ' ')\"",
+        "  while :; do",
+        "    now=\" $(ls /sys/class/net | tr '\\n' ' ')\"",
+        "    for n in $now; do",
+        "      case \"$known\" in *\" $n \"*) continue ;; esac",
+        "      read -r mac </sys/class/net/$n/address",
+        "      ip link set \"$n\" up && ip addr add " + address + "/24 dev \"$n\"",
+        "      echo \"nic-watch: $n $mac added\"",
+        "    done",
+        "    for n in $known; do",
+        "      case \"$now\" in *\" $n \"*) continue ;; esac",
+        "      echo \"nic-watch: $n removed\"",
+        "    done",
+        "    known=$now",
+        "    usleep 200000",
+        "  done",
+        ") </dev/null >/dev/console 2>&1 &",
+        "");
   }
 
   /** Probes /status until {@code until} holds (at most 30 s); the last answer. */

@@ -153,6 +153,7 @@ class LifecycleTest {
     agent.action(vm, VmAction.of(Action.STOP, 2_000));
     assertThat(node.isOurQemu(restarted.pid())).isFalse();
 
+    assertConflict(() -> agent.deleteTap(tap)); // the stopped VM's config still names it
     agent.deleteVm(vm);
     agent.deleteVm(vm);
     assertThat(agent.getVm(vm).isEmpty()).isTrue();

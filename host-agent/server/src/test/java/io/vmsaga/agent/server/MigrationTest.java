@@ -9,12 +9,15 @@ import io.vmsaga.agent.api.MemorySpec;
 import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.agent.api.MigrationSpec;
+import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmAction.Action;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmInfo;
+import io.vmsaga.agent.api.VmNic;
+import io.vmsaga.agent.api.VmNicInfo;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.server.os.AtomicFiles;
 import java.nio.file.Files;
@@ -60,10 +63,36 @@ class MigrationTest {
         .as("the target sees the shared disk")
         .isTrue();
 
+    // Taps are node-local: each agent has its own bridge and taps, the target's config names its
+    // own.
+    String srcBridge = TestNode.name("vbt");
+    String dstBridge = TestNode.name("vbt");
+    src.putBridge(srcBridge);
+    dst.putBridge(dstBridge);
+    String srcBootTap = TestNode.name("vtt");
+    String srcNewTap = TestNode.name("vtt");
+    String dstBootTap = TestNode.name("vtt");
+    String dstNewTap = TestNode.name("vtt");
+    for (String tap : List.of(srcBootTap, srcNewTap)) {
+      src.putTap(tap, new TapSpec(srcBridge));
+    }
+    for (String tap : List.of(dstBootTap, dstNewTap)) {
+      dst.putTap(tap, new TapSpec(dstBridge));
+    }
+    String bootMac = "52:54:00:" + LifecycleTest.mac3();
+    String newMac = "52:54:00:" + LifecycleTest.mac3();
     src.putVm(
         vm,
         new VmConfig(
-            "migrant", 1, 2, 256L, 512L, 1, List.of(new VmDisk("shared", disk)), null, null));
+            "migrant",
+            1,
+            2,
+            256L,
+            512L,
+            1,
+            List.of(new VmDisk("shared", disk)),
+            List.of(new VmNic(srcBootTap, bootMac)),
+            null));
     src.action(vm, VmAction.of(Action.START, 30_000));
     // Hot-plugged devices must be replayed on the target, or it refuses the stream.
     src.plugCpu(vm, "c1");
@@ -73,10 +102,28 @@ class MigrationTest {
     Path dataFile = Path.of(src.putDisk("shared", data, DiskSpec.ofMib(32)).path());
     assertThat(src.attachDisk(vm, data, "shared"))
         .isEqualTo(new VmDiskInfo("shared", data, 1, "virtio-disk1", true));
+    // So must a hot-plugged NIC, at the same PCI address: the target's config keeps its slot (and
+    // id), only the tap is the target's own.
+    VmNicInfo uplink = new VmNicInfo("uplink", srcNewTap, newMac, 1, "nic1", true, "00:12.0/00.0");
+    assertThat(NicAttachTest.withoutPath(src.attachNic(vm, "uplink", srcNewTap, newMac)))
+        .isEqualTo(NicAttachTest.withoutPath(uplink));
+    assertThat(NicAttachTest.awaitPlaced(src, vm))
+        .containsExactly(
+            new VmNicInfo("nic0", srcBootTap, bootMac, 0, "nic0", true, "00:02.0"), uplink);
     VmConfig config = src.getVm(vm).orElseThrow().config();
     assertThat(config.disks())
         .isEqualTo(List.of(new VmDisk("shared", disk, 0), new VmDisk("shared", data, 1)));
-    dst.putVm(vm, config);
+    assertThat(config.nics())
+        .isEqualTo(
+            List.of(
+                new VmNic("nic0", srcBootTap, bootMac, 0),
+                new VmNic("uplink", srcNewTap, newMac, 1)));
+    dst.putVm(
+        vm,
+        config.withNics(
+            config.nics().stream()
+                .map(n -> n.withTap(n.slot() == 0 ? dstBootTap : dstNewTap))
+                .toList()));
 
     int port = TestNode.freePort();
     VmInfo incoming = dst.startIncoming(vm, new IncomingSpec("127.0.0.1", port));
@@ -85,6 +132,8 @@ class MigrationTest {
         .as("idempotent")
         .isEqualTo(incoming.pid());
     assertConflict(() -> dst.detachDisk(vm, data));
+    assertConflict(() -> dst.detachNic(vm, "uplink"));
+    assertConflict(() -> dst.attachNic(vm, "uplink", dstNewTap, newMac));
 
     // 4 MiB/s stretches the move of 320 MiB of (mostly zero) RAM over a few readings.
     MigrationParameters set =
@@ -126,6 +175,15 @@ class MigrationTest {
                 new VmDiskInfo("shared", data, 1, "virtio-disk1", true)));
     assertThat(DiskAttachTest.openFiles(incoming.pid())).contains(dataFile);
     assertConflict(() -> src.detachDisk(vm, data));
+    assertThat(NicAttachTest.awaitPlaced(dst, vm))
+        .as("the target runs with both NICs where the source had them, on its own taps")
+        .isEqualTo(
+            List.of(
+                new VmNicInfo("nic0", dstBootTap, bootMac, 0, "nic0", true, "00:02.0"),
+                new VmNicInfo("uplink", dstNewTap, newMac, 1, "nic1", true, "00:12.0/00.0")));
+    assertThat(NicAttachTest.tapsHeld(incoming.pid()))
+        .containsExactlyInAnyOrder(dstBootTap, dstNewTap);
+    assertConflict(() -> src.detachNic(vm, "uplink"));
 
     // QEMU reports how the target arrived as "completed" too: that is no migration out of it, so it
     // can move on.
@@ -173,6 +231,14 @@ class MigrationTest {
     dst.deleteVm(vm);
     src.deleteDisk("shared", disk);
     src.deleteDisk("shared", data);
+    for (String tap : List.of(srcBootTap, srcNewTap)) {
+      src.deleteTap(tap);
+    }
+    for (String tap : List.of(dstBootTap, dstNewTap)) {
+      dst.deleteTap(tap);
+    }
+    src.deleteBridge(srcBridge);
+    dst.deleteBridge(dstBridge);
     assertThat(source.liveQemuPids().isEmpty()).isTrue();
     assertThat(target.liveQemuPids().isEmpty()).isTrue();
   }

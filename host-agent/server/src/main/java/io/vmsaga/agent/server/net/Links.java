@@ -22,7 +22,7 @@ public final class Links {
     return Files.isDirectory(SYS.resolve(name).resolve("bridge"));
   }
 
-  static boolean isTap(String name) {
+  public static boolean isTap(String name) {
     return Files.exists(SYS.resolve(name).resolve("tun_flags"));
   }
 

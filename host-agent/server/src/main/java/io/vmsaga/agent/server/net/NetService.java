@@ -141,7 +141,7 @@ public final class NetService {
       }
       if (Links.exists(name)) {
         if (users.tapInUse(name)) {
-          throw ApiException.conflict("tap is in use by a running VM");
+          throw ApiException.conflict("tap is used by a NIC of a VM on this node");
         }
         ip("link", "del", "dev", name);
       }

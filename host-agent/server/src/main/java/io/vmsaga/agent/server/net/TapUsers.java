@@ -1,7 +1,7 @@
 package io.vmsaga.agent.server.net;
 
-/** What the network service needs to know of running VMs (implemented by the VM service). */
+/** What the network service needs to know of the VMs (implemented by the VM service). */
 public interface TapUsers {
-  /** True while a running VM of this agent has the tap open. */
+  /** True while a VM config of this agent, running or not, has a NIC on the tap. */
   boolean tapInUse(String tap);
 }

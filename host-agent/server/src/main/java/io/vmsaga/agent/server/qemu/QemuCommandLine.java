@@ -25,6 +25,9 @@ final class QemuCommandLine {
   /** Disk slots 0..15 ({@link io.vmsaga.agent.api.VmDisk#slot}). */
   static final int DISK_SLOTS = VmConfigValidator.MAX_DISKS;
 
+  /** NIC slots 0..7 ({@link io.vmsaga.agent.api.VmNic#slot}). */
+  static final int NIC_SLOTS = VmConfigValidator.MAX_NICS;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private QemuCommandLine() {}
@@ -66,11 +69,16 @@ final class QemuCommandLine {
                 "file:" + store.serialLog(vmId),
                 "-pidfile",
                 store.pidfile(vmId).toString()));
-    // The ports first: the data disks' buses. They are there whatever disks the config lists, so
-    // the PCI layout never depends on which disks are attached.
+    // The ports first: the buses of the data disks and of the NICs after the first. They are
+    // there whatever disks and NICs the config lists, so the PCI layout never depends on which are
+    // attached.
     for (int slot = 1; slot < DISK_SLOTS; slot++) {
       argv.add("-device");
       argv.add(json(diskPort(slot)));
+    }
+    for (int slot = 1; slot < NIC_SLOTS; slot++) {
+      argv.add("-device");
+      argv.add(json(nicPort(slot)));
     }
     for (VmDisk disk : config.disks()) {
       argv.add("-blockdev");
@@ -94,23 +102,11 @@ final class QemuCommandLine {
       argv.add("-device");
       argv.add(json(ordered("driver", "ide-cd", "id", "cd0", "drive", "cidata", "bus", "ide.0")));
     }
-    List<VmNic> nics = config.nics();
-    for (int i = 0; i < nics.size(); i++) {
+    for (VmNic nic : config.nics()) {
       argv.add("-netdev");
-      argv.add(
-          "tap,id=net" + i + ",ifname=" + nics.get(i).tap() + ",script=no,downscript=no,vhost=off");
+      argv.add(json(nicNetdev(nic.slot(), nic.tap())));
       argv.add("-device");
-      argv.add(
-          json(
-              Map.of(
-                  "driver",
-                  "virtio-net-pci",
-                  "id",
-                  "nic" + i,
-                  "netdev",
-                  "net" + i,
-                  "mac",
-                  nics.get(i).mac())));
+      argv.add(json(nicDevice(nic.slot(), nic.mac())));
     }
     for (HotplugCpu cpu : config.hotplugged().cpus()) {
       argv.add("-device");
@@ -211,6 +207,90 @@ final class QemuCommandLine {
             slot,
             "port",
             slot,
+            "io-reserve",
+            0);
+    if (function == 0) {
+      port.put("multifunction", true);
+    }
+    return port;
+  }
+
+  static String nicDeviceId(int slot) {
+    return "nic" + slot;
+  }
+
+  static String nicNetdevId(int slot) {
+    return "net" + slot;
+  }
+
+  static String nicPortId(int slot) {
+    return "nic-port" + slot;
+  }
+
+  /**
+   * The NIC's tap backend, as {@code -netdev} and as QMP {@code netdev_add}: QEMU opens the
+   * existing tap by name, runs no scripts, and moves the packets itself (no vhost-net).
+   */
+  static Map<String, Object> nicNetdev(int slot, String tap) {
+    return ordered(
+        "type",
+        "tap",
+        "id",
+        nicNetdevId(slot),
+        "ifname",
+        tap,
+        "script",
+        "no",
+        "downscript",
+        "no",
+        "vhost",
+        false);
+  }
+
+  /**
+   * The NIC's virtio-net device, as {@code -device} and as QMP {@code device_add}, the same both
+   * ways like {@link #diskDevice}. Slot 0, the boot NIC, sits on the root bus at 00:02.0, where
+   * QEMU put the first NIC of a VM with a boot disk before NICs had slots (it cannot be
+   * hot-unplugged there); slots 1..7 each have their own pcie-root-port ({@link #nicPort}).
+   */
+  static Map<String, Object> nicDevice(int slot, String mac) {
+    return ordered(
+        "driver",
+        "virtio-net-pci",
+        "id",
+        nicDeviceId(slot),
+        "netdev",
+        nicNetdevId(slot),
+        "mac",
+        mac,
+        "bus",
+        slot == 0 ? "pcie.0" : nicPortId(slot),
+        "addr",
+        slot == 0 ? "0x2" : "0x0");
+  }
+
+  /**
+   * The pcie-root-port of NIC slot 1..7, at 00:12.0-6 (functions of one PCI slot, after the disks'
+   * 00:10 and 00:11), chassis 16..22 (the disks' ports have 1..15). No I/O window, as for the
+   * disks' ports.
+   */
+  static Map<String, Object> nicPort(int slot) {
+    int function = slot - 1;
+    int chassis = DISK_SLOTS - 1 + slot;
+    Map<String, Object> port =
+        ordered(
+            "driver",
+            "pcie-root-port",
+            "id",
+            nicPortId(slot),
+            "bus",
+            "pcie.0",
+            "addr",
+            String.format("0x12.0x%x", function),
+            "chassis",
+            chassis,
+            "port",
+            chassis,
             "io-reserve",
             0);
     if (function == 0) {

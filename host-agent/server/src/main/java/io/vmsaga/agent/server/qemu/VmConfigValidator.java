@@ -124,12 +124,53 @@ public final class VmConfigValidator {
     noNulls(nics, "nics");
     nics.forEach(
         n -> {
+          if (n.nicId() != null) {
+            Ids.id("nic_id", n.nicId());
+          }
           Ids.ifname("tap", n.tap());
           Ids.mac(n.mac());
+          if (n.slot() != null) {
+            Ids.bounded("nic slot", n.slot(), 0, MAX_NICS - 1);
+          }
         });
     unique(nics.stream().map(VmNic::tap).toList(), "tap");
     unique(nics.stream().map(VmNic::mac).toList(), "mac");
-    return nics;
+    unique(nics.stream().map(VmNic::slot).filter(s -> s != null).toList(), "nic slot");
+    List<VmNic> filled = nicDefaults(nics);
+    // A default id (nic<slot>) may meet an id given to another NIC.
+    unique(filled.stream().map(VmNic::nicId).toList(), "nic_id");
+    return filled;
+  }
+
+  /**
+   * The NICs with every missing slot filled as for disks (lowest free, in list order: plain NICs
+   * get 0, 1, 2 …, the order QEMU numbered them before slots existed), then every missing id as
+   * {@code nic<slot>}; a config stored before NICs had slots and ids reads back with them.
+   */
+  static List<VmNic> nicDefaults(List<VmNic> nics) {
+    if (nics.stream().allMatch(n -> n.slot() != null && n.nicId() != null)) {
+      return nics;
+    }
+    Set<Integer> taken = new HashSet<>();
+    nics.stream().map(VmNic::slot).filter(s -> s != null).forEach(taken::add);
+    List<VmNic> filled = new ArrayList<>(nics.size());
+    for (VmNic nic : nics) {
+      if (nic.slot() == null) {
+        int slot = 0;
+        while (taken.contains(slot)) {
+          slot++;
+        }
+        taken.add(slot);
+        nic = nic.inSlot(slot);
+      }
+      filled.add(nic.nicId() == null ? nic.withId(defaultNicId(nic.slot())) : nic);
+    }
+    return List.copyOf(filled);
+  }
+
+  /** The id of a NIC given none: {@code nic0} for the NIC in slot 0. */
+  static String defaultNicId(int slot) {
+    return "nic" + slot;
   }
 
   /** The devices plugged into the running VM, replayed on start: they must fit the maxima. */

@@ -8,7 +8,10 @@ import io.vmsaga.agent.server.qmp.Qmp;
 import java.util.Map;
 import java.util.Optional;
 
-/** Which disks and taps the running VMs of this node hold, for the disk and network services. */
+/**
+ * Which disks the running VMs of this node hold and which taps its VM configs name, for the disk
+ * and network services.
+ */
 public final class VmDevicesInUse implements DiskUsers, TapUsers {
   private final VmSupervisor vms;
 
@@ -34,18 +37,18 @@ public final class VmDevicesInUse implements DiskUsers, TapUsers {
     return user.isPresent();
   }
 
+  /**
+   * A tap named in any VM config of this node, running or not: a NIC attached to a running VM is
+   * written to its config before QEMU opens the tap and leaves it only after QEMU let go of it, and
+   * a stopped VM's config needs the tap for its next start. Detach the NIC (or delete the VM) to
+   * free the tap.
+   */
   @Override
   public boolean tapInUse(String tap) {
-    for (String vmId : vms.runningIds()) {
-      if (vms.live(vmId).isEmpty()) {
-        continue;
-      }
-      Optional<VmConfig> config = vms.store.read(vmId);
-      if (config.isPresent() && config.get().nics().stream().anyMatch(n -> n.tap().equals(tap))) {
-        return true;
-      }
-    }
-    return false;
+    return vms.store.ids().stream()
+        .map(vms.store::read)
+        .flatMap(Optional::stream)
+        .anyMatch(c -> c.nics().stream().anyMatch(n -> n.tap().equals(tap)));
   }
 
   /** The running QEMU that has the disk open and the disk's slot in its config. */

@@ -1,6 +1,5 @@
 package io.vmsaga.agent.server.qemu;
 
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.api.VmDiskInfo;
@@ -27,12 +26,6 @@ import java.util.stream.Collectors;
  * the config have the same devices as the QEMU that got them hot-plugged.
  */
 public final class VmDiskAttachments {
-  static final long DEFAULT_UNPLUG_MS = 10_000;
-  static final long MAX_UNPLUG_MS = 120_000;
-
-  /** QEMU run states in which the VM's devices must not change: it is moving or has moved. */
-  private static final Set<String> MIGRATING = Set.of("inmigrate", "finish-migrate", "postmigrate");
-
   private final VmSupervisor vms;
 
   /** Serialises the attachment of one disk, so two VMs cannot both take it. */
@@ -108,10 +101,7 @@ public final class VmDiskAttachments {
    * stays: changing it is a new config.
    */
   public void detach(String vmId, String diskId, Optional<String> timeoutMs) {
-    long waitMs =
-        timeoutMs.isEmpty()
-            ? DEFAULT_UNPLUG_MS
-            : Ids.bounded("timeout_ms", parse(timeoutMs.get()), 100, MAX_UNPLUG_MS);
+    Duration wait = PciHotplug.unplugWait(timeoutMs);
     vms.locked(
         vmId,
         () -> {
@@ -127,7 +117,7 @@ public final class VmDiskAttachments {
           }
           Optional<VmProcess> process = pluggable(vmId);
           if (process.isPresent()) {
-            unplug(vmId, process.get(), disk, Duration.ofMillis(waitMs));
+            unplug(vmId, process.get(), disk, wait);
           }
           List<VmDisk> disks = new ArrayList<>(config.get().disks());
           disks.remove(disk);
@@ -138,19 +128,14 @@ public final class VmDiskAttachments {
   /** The VM's disks in config order; {@code live} asks the running QEMU which devices it has. */
   public List<VmDiskInfo> list(String vmId) {
     VmConfig config = vms.requireConfig(vmId);
-    Set<String> devices = vms.live(vmId).map(VmDiskAttachments::devices).orElse(Set.of());
+    Set<String> devices = vms.live(vmId).map(PciHotplug::devices).orElse(Set.of());
     return config.disks().stream()
         .map(d -> info(d, devices.contains(QemuCommandLine.diskDeviceId(d.slot()))))
         .toList();
   }
 
-  /** The running QEMU to plug into, none when the VM does not run; 409 while it migrates. */
   private Optional<VmProcess> pluggable(String vmId) {
-    Optional<VmProcess> process = vms.live(vmId);
-    if (process.isPresent() && MIGRATING.contains(process.get().runState())) {
-      throw ApiException.conflict("VM is migrating or has migrated; its disks cannot change here");
-    }
-    return process;
+    return PciHotplug.pluggable(vms, vmId, "disks");
   }
 
   /** {@code blockdev-add} + {@code device_add}, for what QEMU lacks of the two. */
@@ -178,41 +163,7 @@ public final class VmDiskAttachments {
   }
 
   private void unplug(String vmId, VmProcess process, VmDisk disk, Duration wait) {
-    String device = QemuCommandLine.diskDeviceId(disk.slot());
-    EventRing events = vms.ring(vmId);
-    long seq = events.lastSeq();
-    boolean gone = false;
-    try {
-      process.call(Qmp.deviceDel(device));
-    } catch (QmpError e) {
-      if (!"DeviceNotFound".equals(e.errorClass())) {
-        throw e;
-      }
-      gone = true;
-    }
-    if (!gone) {
-      try {
-        // DEVICE_DELETED comes for the device's virtio-backend child first, without "device".
-        gone =
-            events.await(
-                seq,
-                e ->
-                    "DEVICE_DELETED".equals(e.event())
-                        && device.equals(e.data().path("device").asString()),
-                wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw ApiException.unavailable("interrupted");
-      }
-    }
-    if (!gone && devices(process).contains(device)) {
-      throw ApiException.of(
-          HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "unplug_pending",
-          "the guest did not release the disk within "
-              + wait.toMillis()
-              + " ms; it stays attached, retry to wait again");
-    }
+    PciHotplug.unplug(vms, vmId, process, QemuCommandLine.diskDeviceId(disk.slot()), wait, "disk");
     String node = QemuCommandLine.diskNode(disk.slot());
     if (nodes(process).contains(node)) {
       process.call(Qmp.blockdevDel(node));
@@ -220,15 +171,7 @@ public final class VmDiskAttachments {
   }
 
   private static boolean plugged(VmProcess process, VmDisk disk) {
-    return devices(process).contains(QemuCommandLine.diskDeviceId(disk.slot()));
-  }
-
-  /** The ids of the devices QEMU has (those given an id: ours). */
-  private static Set<String> devices(VmProcess process) {
-    return process.call(Qmp.qomList("/machine/peripheral")).stream()
-        .filter(p -> p.type() != null && p.type().startsWith("child<"))
-        .map(Qmp.QomProperty::name)
-        .collect(Collectors.toSet());
+    return PciHotplug.devices(process).contains(QemuCommandLine.diskDeviceId(disk.slot()));
   }
 
   private static Set<String> nodes(VmProcess process) {
@@ -269,12 +212,5 @@ public final class VmDiskAttachments {
   private static VmDiskInfo info(VmDisk disk, boolean live) {
     return new VmDiskInfo(
         disk.pool(), disk.diskId(), disk.slot(), QemuCommandLine.diskDeviceId(disk.slot()), live);
-  }
-
-  private static long parse(String value) {
-    if (!value.matches("[0-9]{1,9}")) {
-      throw ApiException.invalid("timeout_ms must be a number of milliseconds");
-    }
-    return Long.parseLong(value);
   }
 }

@@ -66,11 +66,15 @@ final class VmStore {
     }
     try {
       VmConfig config = JSON.readValue(file.toFile(), VmConfig.class);
-      // Written before disks had slots: the slots its QEMU was started with are the list order.
-      return Optional.of(
-          config.disks() == null
-              ? config
-              : config.withDisks(VmConfigValidator.withSlots(config.disks())));
+      // Written before disks and NICs had slots: the slots its QEMU was started with are the list
+      // order (and a NIC's id follows from its slot).
+      if (config.disks() != null) {
+        config = config.withDisks(VmConfigValidator.withSlots(config.disks()));
+      }
+      if (config.nics() != null) {
+        config = config.withNics(VmConfigValidator.nicDefaults(config.nics()));
+      }
+      return Optional.of(config);
     } catch (JacksonException e) {
       throw new IllegalStateException("unreadable VM config " + file, e);
     }

@@ -49,6 +49,18 @@ public final class Qmp {
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record BlockNode(String nodeName, String drv, String file) {}
 
+  /** One bus of {@code query-pci}: the root bus, with bridges' buses nested in their devices. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record PciBus(long bus, List<PciDevice> devices) {}
+
+  /** A device of {@code query-pci}; {@code pci_bridge} is set for a bridge (a root port). */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record PciDevice(long bus, int slot, int function, String qdevId, PciBridge pciBridge) {}
+
+  /** The devices behind a bridge (none listed while the firmware has not numbered its bus). */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record PciBridge(List<PciDevice> devices) {}
+
   public static QmpCommand<Void> capabilities() {
     return command("qmp_capabilities", Map.of());
   }
@@ -104,6 +116,20 @@ public final class Qmp {
   /** {@code qom-list}: the children of a QOM path ({@code /machine/peripheral}: devices by id). */
   public static QmpCommand<List<QomProperty>> qomList(String path) {
     return command("qom-list", Map.of("path", path), new TypeReference<>() {});
+  }
+
+  /** {@code netdev_add}: the backend's options (type, id, ifname …) at the top level. */
+  public static QmpCommand<Void> netdevAdd(Map<String, Object> netdev) {
+    return command("netdev_add", netdev);
+  }
+
+  public static QmpCommand<Void> netdevDel(String id) {
+    return command("netdev_del", Map.of("id", id));
+  }
+
+  /** {@code query-pci}: the PCI tree as the guest (or its firmware) has numbered it. */
+  public static QmpCommand<List<PciBus>> queryPci() {
+    return command("query-pci", Map.of(), new TypeReference<>() {});
   }
 
   /** {@code blockdev-add}: the node's options (driver, node-name, file …) at the top level. */

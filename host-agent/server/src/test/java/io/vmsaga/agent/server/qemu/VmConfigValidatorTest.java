@@ -79,8 +79,13 @@ class VmConfigValidatorTest {
             new Hotplugged(List.of(CPU), List.of(new HotplugMemory("m1", 512L))));
     VmConfig validated = VmConfigValidator.validate(full);
     assertThat(validated)
-        .as("the disks get their slots in list order")
-        .isEqualTo(full.withDisks(List.of(DISK.inSlot(0), new VmDisk("shared", "d2", 1))));
+        .as("the disks and NICs get their slots in list order, the NICs ids from their slots")
+        .isEqualTo(
+            full.withDisks(List.of(DISK.inSlot(0), new VmDisk("shared", "d2", 1)))
+                .withNics(
+                    List.of(
+                        new VmNic("nic0", "vtt0", "52:54:00:00:00:01", 0),
+                        new VmNic("nic1", "vtt1", "52:54:00:00:00:02", 1))));
     assertThat(VmConfigValidator.validate(validated)).isEqualTo(validated);
   }
 
@@ -224,6 +229,93 @@ class VmConfigValidatorTest {
     VmConfigValidator.validate(config(1, null, 64L, null, null, null, nine.subList(0, 8), null));
     assertInvalid(
         config(1, null, 64L, null, null, null, Arrays.asList((VmNic) null), null), "null");
+  }
+
+  @Test
+  void nicSlotsAndIdsAreKeptOrFilled() {
+    List<VmNic> mixed =
+        List.of(
+            new VmNic("vtt0", "52:54:00:00:00:01"),
+            new VmNic("uplink", "vtt1", "52:54:00:00:00:02", 2),
+            new VmNic("vtt2", "52:54:00:00:00:03"),
+            new VmNic("lan", "vtt3", "52:54:00:00:00:04", null),
+            new VmNic(null, "vtt4", "52:54:00:00:00:05", 7));
+    List<VmNic> filled =
+        VmConfigValidator.validate(config(1, null, 64L, null, null, null, mixed, null)).nics();
+    assertThat(filled)
+        .isEqualTo(
+            List.of(
+                new VmNic("nic0", "vtt0", "52:54:00:00:00:01", 0),
+                new VmNic("uplink", "vtt1", "52:54:00:00:00:02", 2),
+                new VmNic("nic1", "vtt2", "52:54:00:00:00:03", 1),
+                new VmNic("lan", "vtt3", "52:54:00:00:00:04", 3),
+                new VmNic("nic7", "vtt4", "52:54:00:00:00:05", 7)));
+    assertThat(VmConfigValidator.nicDefaults(filled)).isEqualTo(filled);
+    for (int bad : new int[] {-1, 8, Integer.MIN_VALUE}) {
+      assertInvalid(
+          config(
+              1,
+              null,
+              64L,
+              null,
+              null,
+              null,
+              List.of(new VmNic(null, "vtt0", "52:54:00:00:00:01", bad)),
+              null),
+          "nic slot must be 0..7");
+    }
+    for (String bad : new String[] {"Nic0", "-a", "a_b", "", "x".repeat(64)}) {
+      assertInvalid(
+          config(
+              1,
+              null,
+              64L,
+              null,
+              null,
+              null,
+              List.of(new VmNic(bad, "vtt0", "52:54:00:00:00:01", null)),
+              null),
+          "nic_id");
+    }
+    assertInvalid(
+        config(
+            1,
+            null,
+            64L,
+            null,
+            null,
+            null,
+            List.of(
+                new VmNic(null, "vtt0", "52:54:00:00:00:01", 1),
+                new VmNic(null, "vtt1", "52:54:00:00:00:02", 1)),
+            null),
+        "duplicate nic slot");
+    assertInvalid(
+        config(
+            1,
+            null,
+            64L,
+            null,
+            null,
+            null,
+            List.of(
+                new VmNic("a", "vtt0", "52:54:00:00:00:01", null),
+                new VmNic("a", "vtt1", "52:54:00:00:00:02", null)),
+            null),
+        "duplicate nic_id");
+    assertInvalid(
+        config(
+            1,
+            null,
+            64L,
+            null,
+            null,
+            null,
+            List.of(
+                new VmNic("nic1", "vtt0", "52:54:00:00:00:01", 0),
+                new VmNic("vtt1", "52:54:00:00:00:02")),
+            null),
+        "duplicate nic_id");
   }
 
   @Test
