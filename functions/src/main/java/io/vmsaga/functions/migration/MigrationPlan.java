@@ -50,8 +50,7 @@ public record MigrationPlan(
    * source's.
    */
   public VmConfig configForTarget(VmConfig source) {
-    List<VmNic> taps =
-        source.nics().stream().map(n -> new VmNic(targetTapOf(n.tap()), n.mac())).toList();
+    List<VmNic> taps = source.nics().stream().map(n -> n.withTap(targetTapOf(n.tap()))).toList();
     return new VmConfig(
             source.name(),
             source.vcpus(),

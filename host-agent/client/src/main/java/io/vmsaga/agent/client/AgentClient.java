@@ -355,7 +355,14 @@ public final class AgentClient implements AutoCloseable {
    * names. Attaching it again with the same tap and MAC answers the same.
    */
   public VmNicInfo attachNic(String vmId, String nicId, String tap, String mac) {
-    return call("PUT", vmNicPath(vmId, nicId), new VmNicSpec(tap, mac), VmNicInfo.class);
+    return attachNic(vmId, nicId, tap, mac, null);
+  }
+
+  /**
+   * Attaches a NIC in this slot (null: the lowest free of 1..7; 0 only while the VM is stopped).
+   */
+  public VmNicInfo attachNic(String vmId, String nicId, String tap, String mac, Integer slot) {
+    return call("PUT", vmNicPath(vmId, nicId), new VmNicSpec(tap, mac, slot), VmNicInfo.class);
   }
 
   /**

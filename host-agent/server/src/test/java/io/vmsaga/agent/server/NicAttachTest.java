@@ -232,6 +232,53 @@ class NicAttachTest {
     agent.deleteDisk("local", root);
   }
 
+  /** How assignVm puts a stopped VM's boot NIC back where it was: slot 0, asked for by number. */
+  @Test
+  void aStoppedVmsNicGoesBackIntoTheSlotAskedFor() throws Exception {
+    String vm = "vm-" + TestNode.hex(3);
+    String root = "r-" + TestNode.hex(3);
+    String bootTap = tap();
+    String newTap = tap();
+    String bootMac = mac();
+    String newMac = mac();
+    agent.putDisk("local", root, DiskSpec.ofMib(16));
+    agent.putVm(vm, config(root, List.of(new VmNic(bootTap, bootMac))));
+    agent.attachNic(vm, "new", newTap, newMac);
+    agent.detachNic(vm, "nic0");
+    VmConfig before = agent.getVm(vm).orElseThrow().config();
+    assertConflict(() -> agent.attachNic(vm, "nic0", bootTap, bootMac, 1));
+    assertThat(agent.getVm(vm).orElseThrow().config()).as("slot 1 is taken").isEqualTo(before);
+
+    assertThat(agent.attachNic(vm, "nic0", bootTap, bootMac, 0))
+        .isEqualTo(new VmNicInfo("nic0", bootTap, bootMac, 0, "nic0", false, null));
+    assertThat(agent.attachNic(vm, "nic0", bootTap, bootMac, 0).slot()).as("again").isZero();
+    assertConflict(() -> agent.attachNic(vm, "nic0", bootTap, bootMac, 2));
+    agent.detachNic(vm, "new");
+    assertThat(agent.getVm(vm).orElseThrow().config().nics())
+        .containsExactly(new VmNic("nic0", bootTap, bootMac, 0));
+
+    long pid = agent.action(vm, VmAction.of(Action.START, 30_000)).pid();
+    assertThat(tapsHeld(pid)).as("the NIC put back boots where it was").containsExactly(bootTap);
+    agent.action(vm, VmAction.of(Action.STOP, 2_000));
+
+    // a running VM's slot 0 is the root bus, which cannot take a plug
+    String running = "vm-" + TestNode.hex(3);
+    agent.putVm(running, config(null, List.of(new VmNic("only", newTap, newMac, 1))));
+    agent.action(running, VmAction.of(Action.START, 30_000));
+    String spareTap = tap();
+    VmConfig runningBefore = agent.getVm(running).orElseThrow().config();
+    assertConflict(() -> agent.attachNic(running, "zero", spareTap, mac(), 0));
+    assertThat(agent.getVm(running).orElseThrow().config()).isEqualTo(runningBefore);
+
+    agent.action(running, VmAction.of(Action.STOP, 2_000));
+    agent.deleteVm(running);
+    agent.deleteVm(vm);
+    for (String t : List.of(bootTap, newTap, spareTap)) {
+      agent.deleteTap(t);
+    }
+    agent.deleteDisk("local", root);
+  }
+
   @Test
   void badAttachmentsAreRefusedAndChangeNothing() throws Exception {
     String vm = "vm-" + TestNode.hex(3);
@@ -273,7 +320,13 @@ class NicAttachTest {
             new Case(
                 "PUT",
                 nics + "n1",
-                "{\"tap\":\"" + freeTap + "\",\"mac\":\"" + freeMac + "\",\"slot\":2}",
+                "{\"tap\":\"" + freeTap + "\",\"mac\":\"" + freeMac + "\",\"slot\":8}",
+                400,
+                "invalid"),
+            new Case(
+                "PUT",
+                nics + "n1",
+                "{\"tap\":\"" + freeTap + "\",\"mac\":\"" + freeMac + "\",\"slot\":-1}",
                 400,
                 "invalid"),
             new Case("PUT", nics + "Bad_Id", body(freeTap, freeMac), 400, "invalid"),

@@ -50,6 +50,9 @@ public final class VmNicAttachments {
   public Outcome<VmNicInfo> attach(String vmId, String nicId, VmNicSpec spec) {
     String tap = Ids.ifname("tap", spec.tap());
     String mac = Ids.mac(spec.mac());
+    if (spec.slot() != null) {
+      Ids.bounded("slot", spec.slot(), 0, QemuCommandLine.NIC_SLOTS - 1);
+    }
     return vms.locked(
         vmId,
         () ->
@@ -63,7 +66,8 @@ public final class VmNicAttachments {
                           Optional<VmNic> known = find(config, nicId);
                           if (known.isPresent()
                               && !(known.get().tap().equals(tap)
-                                  && known.get().mac().equals(mac))) {
+                                  && known.get().mac().equals(mac)
+                                  && (spec.slot() == null || spec.slot() == known.get().slot()))) {
                             throw ApiException.conflict(
                                 "a NIC with this id is attached with another tap or MAC");
                           }
@@ -82,7 +86,14 @@ public final class VmNicAttachments {
                             }
                             return Outcome.existing(info(nic, process));
                           }
-                          VmNic nic = new VmNic(nicId, tap, mac, freeSlot(config));
+                          VmNic nic =
+                              new VmNic(
+                                  nicId,
+                                  tap,
+                                  mac,
+                                  spec.slot() == null
+                                      ? freeSlot(config)
+                                      : askedSlot(config, spec.slot(), process.isPresent()));
                           List<VmNic> nics = new ArrayList<>(config.nics());
                           nics.add(nic);
                           vms.store.write(vmId, config.withNics(List.copyOf(nics)));
@@ -203,6 +214,20 @@ public final class VmNicAttachments {
     if (taken.stream().anyMatch(n -> n.mac().equals(mac))) {
       throw ApiException.conflict("MAC is used by another NIC on this node");
     }
+  }
+
+  /**
+   * The slot the caller asks for (putting a NIC back where it was): free, and slot 0 (the root bus,
+   * on the command line only) only while QEMU does not run.
+   */
+  private static int askedSlot(VmConfig config, int slot, boolean running) {
+    if (slot == 0 && running) {
+      throw ApiException.conflict("slot 0 is on the root bus: only a stopped VM's NIC takes it");
+    }
+    if (config.nics().stream().anyMatch(n -> n.slot() == slot)) {
+      throw ApiException.conflict("NIC slot " + slot + " is taken");
+    }
+    return slot;
   }
 
   /** The lowest of slots 1..7 no NIC has: slot 0, on the root bus, could never be unplugged. */
