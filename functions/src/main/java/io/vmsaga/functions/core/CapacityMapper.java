@@ -124,7 +124,7 @@ public interface CapacityMapper {
    * Holds past their expiry: a create's ({@code held}) or a migration target's ({@code migrating}).
    */
   @Select(
-      "SELECT id, gid, vm_id FROM reservation WHERE state IN ('held', 'migrating') "
+      "SELECT id, gid, vm_id FROM reservation WHERE state IN ('held', 'migrating', 'assigning') "
           + "AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
   java.util.List<Expired> expiredHolds();
 

@@ -20,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class ReservationReaper {
   private static final Logger log = LoggerFactory.getLogger(ReservationReaper.class);
-  private static final java.util.Set<String> HOLDS = java.util.Set.of("held", "migrating");
+  private static final java.util.Set<String> HOLDS =
+      java.util.Set.of("held", "migrating", "assigning");
 
   private final CapacityMapper capacity;
   private final VmMapper vms;
