@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 import org.springframework.cloud.function.adapter.aws.FunctionInvoker;
 
 /**
- * {@code scripts/dev invoke}: the Lambda handler of template.yaml ({@link FunctionInvoker}), run in
- * this JVM on one API Gateway event read from a file, exactly as the Lambda runtime would: the
+ * {@code scripts/dev invoke}: the Lambda handler of template.yaml ({@link OneObjectInvoker}), run
+ * in this JVM on one API Gateway event read from a file, exactly as the Lambda runtime would: the
  * handler is built with its no-argument constructor, so the function comes from {@code
  * SPRING_CLOUD_FUNCTION_DEFINITION}, and its response JSON (statusCode, headers, body) is printed
  * on stdout. {@code ${NAME}} placeholders in the event (a bearer token, the branch token) are
@@ -37,7 +37,7 @@ public final class LocalInvoke {
     try {
       String function = System.getenv("SPRING_CLOUD_FUNCTION_DEFINITION");
       byte[] response =
-          invoke(new FunctionInvoker(), function, event.getBytes(StandardCharsets.UTF_8));
+          invoke(new OneObjectInvoker(), function, event.getBytes(StandardCharsets.UTF_8));
       stdout.println(new String(response, StandardCharsets.UTF_8));
       stdout.flush();
     } catch (IOException | RuntimeException e) {

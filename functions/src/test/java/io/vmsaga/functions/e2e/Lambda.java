@@ -6,6 +6,7 @@ import static io.vmsaga.functions.e2e.Stack.env;
 import io.vmsaga.functions.VmsagaFunctions;
 import io.vmsaga.functions.e2e.Stack.Reply;
 import io.vmsaga.functions.lambda.LocalInvoke;
+import io.vmsaga.functions.lambda.OneObjectInvoker;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -75,7 +76,7 @@ final class Lambda {
                   name);
           settings.forEach(System::setProperty);
           try {
-            return new FunctionInvoker();
+            return new OneObjectInvoker();
           } finally {
             settings.keySet().forEach(System::clearProperty);
           }

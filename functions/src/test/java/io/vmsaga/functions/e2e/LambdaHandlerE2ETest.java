@@ -166,6 +166,35 @@ class LambdaHandlerE2ETest {
   }
 
   /**
+   * One request, one invocation: a JSON array (of two createVm bodies, of two step payloads) is 400
+   * malformed_json on both, and creates or reserves nothing.
+   */
+  @Test
+  void aJsonArrayIsRefusedAlikeByATriggerAndAStep() throws Exception {
+    var tenant = newTenant(4, 4, 1024);
+    String twoVms = JSON.writeValueAsString(List.of(vm("array-1"), vm("array-2")));
+    BOTH.forEach(
+        (via, caller) -> {
+          var reply = caller.call("createVm", bearer(tenant.token()), "", twoVms);
+          assertThat(reply.status()).as(via + ": " + reply.body()).isEqualTo(400);
+          assertThat(reply.text("code")).as(via).isEqualTo("malformed_json");
+        });
+    var dtm = Map.of(Branches.TOKEN_HEADER, env("VMSAGA_BRANCH_TOKEN"));
+    var call = branch(tenant);
+    String twoSteps = JSON.writeValueAsString(List.of(call.step(), call.step()));
+    BOTH.forEach(
+        (via, caller) -> {
+          var reply = caller.call("reserveResources", dtm, call.query("action"), twoSteps);
+          assertThat(reply.status()).as(via + ": " + reply.body()).isEqualTo(400);
+          assertThat(reply.text("code")).as(via).isEqualTo("malformed_json");
+        });
+    assertThat(number("SELECT COUNT(*) FROM vm WHERE tenant_id = ?", tenant.id())).isZero();
+    assertThat(number("SELECT COUNT(*) FROM reservation WHERE tenant_id = ?", tenant.id()))
+        .isZero();
+    assertAccountingExact(tenant.id());
+  }
+
+  /**
    * One branch of a saga nobody submitted: the barrier and the steps need only its gid and branch
    * id.
    */

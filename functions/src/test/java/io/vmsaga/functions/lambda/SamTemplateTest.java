@@ -2,6 +2,7 @@ package io.vmsaga.functions.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.assign.AssignVmSaga;
 import io.vmsaga.functions.batches.BatchPlan;
 import io.vmsaga.functions.create.CreateVmSaga;
 import io.vmsaga.functions.delete.DeleteVmSaga;
@@ -27,7 +28,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.cloud.function.adapter.aws.FunctionInvoker;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
@@ -91,7 +91,8 @@ class SamTemplateTest {
           Map.entry("deleteNetwork", DeleteNetworkSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("resizeDisk", ResizeDiskSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("attachDisk", AttachDiskSaga.of("t", null, Duration.ofMinutes(1))),
-          Map.entry("detachDisk", DetachDiskSaga.of("t", null, Duration.ofMinutes(1))));
+          Map.entry("detachDisk", DetachDiskSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry("assignVm", AssignVmSaga.of("t", null, Duration.ofMinutes(1))));
 
   @Test
   void everyStepAndCompensationOfEverySagaIsABeanWithALambdaFunction() {
@@ -152,7 +153,7 @@ class SamTemplateTest {
     Map<String, Object> globals = map(map(template, "Globals"), "Function");
 
     assertThat(globals.get("Handler"))
-        .isEqualTo(FunctionInvoker.class.getName() + "::handleRequest");
+        .isEqualTo(OneObjectInvoker.class.getName() + "::handleRequest");
     assertThat(globals.get("Runtime")).isEqualTo("java25");
     Path repository = Path.of(System.getProperty("vmsaga.template")).toAbsolutePath().getParent();
     assertThat(repository.resolve((String) globals.get("CodeUri")).normalize())
