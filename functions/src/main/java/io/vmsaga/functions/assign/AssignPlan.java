@@ -1,5 +1,6 @@
 package io.vmsaga.functions.assign;
 
+import io.vmsaga.functions.core.CidataRecords;
 import io.vmsaga.functions.core.Sha256;
 import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.dtm.BranchRef;
@@ -23,6 +24,7 @@ public record AssignPlan(
     String oldAgentNicId,
     int oldSlot,
     Nic newNic,
+    CidataRecords.Cidata oldCidata,
     String vmState) {
 
   public record Nic(String nicId, String networkId, String bridge, String tap, String mac) {

@@ -2,6 +2,7 @@ package io.vmsaga.functions.assign;
 
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.CapacityMapper;
+import io.vmsaga.functions.core.CidataRecords;
 import io.vmsaga.functions.core.ForVm;
 import io.vmsaga.functions.core.NetworkMapper;
 import io.vmsaga.functions.core.Sagas;
@@ -43,6 +44,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
   private final Tenants tenants;
   private final Agents agents;
   private final Sagas sagas;
+  private final CidataRecords cidata;
 
   public AssignVm(
       VmLookup lookup,
@@ -51,7 +53,8 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
       CapacityMapper capacity,
       Tenants tenants,
       Agents agents,
-      Sagas sagas) {
+      Sagas sagas,
+      CidataRecords cidata) {
     this.lookup = lookup;
     this.vms = vms;
     this.networks = networks;
@@ -59,6 +62,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
     this.tenants = tenants;
     this.agents = agents;
     this.sagas = sagas;
+    this.cidata = cidata;
   }
 
   @Override
@@ -138,6 +142,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
             onNode.nicId(),
             onNode.slot(),
             AssignPlan.newNicFor(vm.id(), gid, network.id(), network.bridge()),
+            cidata.of(vm.id()),
             vm.state());
     if (vms.claim(vm.id(), vm.tenantId(), gid, vm.state(), vm.ownerGid()) == 0) {
       return Replies.conflict("busy", "VM was just taken by another saga");

@@ -1,13 +1,14 @@
 package io.vmsaga.functions.create;
 
 import io.vmsaga.functions.core.CidataRecords.Cidata;
+import io.vmsaga.functions.core.NoCloudNetwork;
 import io.vmsaga.functions.core.VmPlan;
 
 /**
  * The three NoCloud documents of a VM: {@code meta-data} (instance id = VM id, hostname), {@code
  * user-data} (the caller's, or a {@code #cloud-config} with the hostname and SSH keys) and a
- * version 2 {@code network-config} giving the NIC, matched by MAC, its static address and default
- * route. Values are quoted as YAML double-quoted strings.
+ * version 2 {@code network-config} ({@link NoCloudNetwork}). Values are quoted as YAML
+ * double-quoted strings.
  */
 final class NoCloud {
   private NoCloud() {}
@@ -21,27 +22,13 @@ final class NoCloud {
       var config = new StringBuilder("#cloud-config\nhostname: ").append(guest.hostname());
       if (guest.sshAuthorizedKeys() != null && !guest.sshAuthorizedKeys().isEmpty()) {
         config.append("\nssh_authorized_keys:");
-        guest.sshAuthorizedKeys().forEach(key -> config.append("\n  - ").append(quote(key)));
+        guest
+            .sshAuthorizedKeys()
+            .forEach(key -> config.append("\n  - ").append(NoCloudNetwork.quote(key)));
       }
       userData = config.append("\n").toString();
     }
-    var network =
-        new StringBuilder("version: 2\nethernets:\n  eth0:\n    match:\n      macaddress: ")
-            .append(quote(vm.nic().mac()))
-            .append("\n    set-name: eth0\n");
-    if (addressWithPrefix != null) {
-      network.append("    addresses:\n      - ").append(addressWithPrefix).append("\n");
-      if (gateway != null) {
-        network
-            .append("    routes:\n      - to: 0.0.0.0/0\n        via: ")
-            .append(gateway)
-            .append("\n");
-      }
-    }
-    return new Cidata(metaData, userData, network.toString());
-  }
-
-  private static String quote(String value) {
-    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return new Cidata(
+        metaData, userData, NoCloudNetwork.of(vm.nic().mac(), addressWithPrefix, gateway));
   }
 }

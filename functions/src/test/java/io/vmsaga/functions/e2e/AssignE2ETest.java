@@ -27,8 +27,8 @@ class AssignE2ETest {
 
   @Test
   void aFailedAssignChangesNothingAndASuccessfulOneMovesEverything() {
-    Tenant from = newTenant(2, 2, 512, 10);
-    Tenant to = newTenant(2, 2, 512, 10);
+    Tenant from = newTenant(2, 2, 768, 10);
+    Tenant to = newTenant(2, 2, 768, 10);
     int subnet = ThreadLocalRandom.current().nextInt(1, 250);
     String networkId = "net-a" + subnet;
     var made =
@@ -47,7 +47,9 @@ class AssignE2ETest {
                 "awaitResult",
                 true));
     assertThat(made.status()).as(made.body().toString()).isEqualTo(200);
-    var created = call("createVm", from.token(), with(vm("moving"), "nodeId", "node-1"));
+    var guest = new java.util.HashMap<>(vm("moving", "nodeId", "node-1", "imageId", tinyImage()));
+    guest.put("memoryMib", 256);
+    var created = call("createVm", from.token(), guest);
     assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
     String vmId = created.text("vmId");
     assertThat(call("stopVm", from.token(), Map.of("vmId", vmId, "mode", "shutdown")).status())
@@ -65,6 +67,7 @@ class AssignE2ETest {
     assertThat(call("assignVm", from.token(), assign).status()).as("admins only").isEqualTo(403);
     call("deleteVm", from.token(), Map.of("vmId", running.text("vmId"), "awaitResult", true));
 
+    String oldAddress = strings("SELECT address FROM address WHERE vm_id = ?", vmId).get(0);
     List<String> before = snapshot(vmId, from, to, networkId);
     for (String step : AssignVmSaga.of("n", null, Duration.ofMinutes(1)).actions()) {
       var reply = call("assignVm", withFaults(ADMIN, Map.of(step, "fail"), null), "", assign);
@@ -92,7 +95,7 @@ class AssignE2ETest {
         .asString()
         .startsWith("10.82." + subnet + ".");
     assertThat(usage(from)).isEqualTo("0 0 0 0");
-    assertThat(usage(to)).isEqualTo("1 1 128 1");
+    assertThat(usage(to)).isEqualTo("1 1 256 1");
     String newTap = strings("SELECT tap FROM nic WHERE vm_id = ?", vmId).get(0);
     assertThat(agent("node-1").vmNics(vmId))
         .singleElement()
@@ -102,7 +105,14 @@ class AssignE2ETest {
     assertAccountingExact(from.id());
     assertAccountingExact(to.id());
 
+    // the guest itself: it boots on the new network, at the new address, from the new namespace
+    String newAddress = strings("SELECT address FROM address WHERE vm_id = ?", vmId).get(0);
     assertThat(call("startVm", to.token(), Map.of("vmId", vmId)).status()).isEqualTo(200);
+    var status =
+        GuestProbe.awaitReady(
+            GuestProbe.namespaceOf(networkId), newAddress, Duration.ofSeconds(90));
+    assertThat(status.path("addresses").toString()).contains(newAddress + "/24");
+    assertThat(GuestProbe.status(oldAddress)).as("not on the old network").isEmpty();
     assertThat(call("deleteVm", to.token(), Map.of("vmId", vmId, "awaitResult", true)).status())
         .isEqualTo(200);
     assertNothingLeft(vmId, to.id());
@@ -127,6 +137,8 @@ class AssignE2ETest {
         "addresses "
             + strings(
                 "SELECT CONCAT(network_id, ' ', address) FROM address WHERE vm_id = ?", vmId));
+    facts.add(
+        "first-boot network " + strings("SELECT network_config FROM vm_cidata WHERE vm_id = ?", vmId));
     facts.add("from usage " + usage(from));
     facts.add("to usage " + usage(to));
     facts.add(
