@@ -61,8 +61,9 @@ public interface CapacityMapper {
 
   /**
    * What one saga holds for one VM. {@code vmCount} is 1 for a VM's own row and 0 for a disk's
-   * growth; a {@code migrating} row (a migration target's) moves the node's commitment only, an
-   * {@code assigning} row (the target tenant's share while a VM changes owner) the tenant's only.
+   * growth; a {@code placing} row (a create's claim on its node, before its saga holds the quota)
+   * and a {@code migrating} row (a migration target's) move the node's commitment only, an {@code
+   * assigning} row (the target tenant's share while a VM changes owner) the tenant's only.
    */
   record Reservation(
       String id,
@@ -87,7 +88,7 @@ public interface CapacityMapper {
     }
 
     boolean movesTenant() {
-      return !state.equals("migrating");
+      return !state.equals("migrating") && !state.equals("placing");
     }
 
     boolean movesNode() {
@@ -108,6 +109,18 @@ public interface CapacityMapper {
       "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node ORDER BY id")
   java.util.List<NodeCapacity> nodes();
 
+  /** The nodes that take VMs, their rows locked in id order: where a placement is decided. */
+  @Select(
+      "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus,"
+          + " committed_memory_mib FROM node WHERE status = 'active' ORDER BY id FOR UPDATE")
+  java.util.List<NodeCapacity> lockActiveNodes();
+
+  /** A create's claim becomes its hold, now that the tenant's share is held too. */
+  @Update(
+      "UPDATE reservation SET state = 'held', disk_gib = #{diskGib} WHERE id = #{id}"
+          + " AND state = 'placing'")
+  int claimToHold(@Param("id") String id, @Param("diskGib") int diskGib);
+
   @Insert(
       "INSERT INTO reservation (id, gid, vm_id, tenant_id, node_id, vcpus, memory_mib, disk_gib, vm_count,"
           + " state, expires_at) VALUES (#{r.id}, #{gid}, #{r.vmId}, #{r.tenantId}, #{r.nodeId}, #{r.vcpus},"
@@ -124,7 +137,7 @@ public interface CapacityMapper {
    * Holds past their expiry: a create's ({@code held}) or a migration target's ({@code migrating}).
    */
   @Select(
-      "SELECT id, gid, vm_id FROM reservation WHERE state IN ('held', 'migrating', 'assigning') "
+      "SELECT id, gid, vm_id FROM reservation WHERE state IN ('placing', 'held', 'migrating', 'assigning') "
           + "AND expires_at < CURRENT_TIMESTAMP(3) ORDER BY expires_at")
   java.util.List<Expired> expiredHolds();
 

@@ -1,9 +1,9 @@
 package io.vmsaga.functions.create;
 
 import io.vmsaga.functions.core.CapacityMapper;
-import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
 import io.vmsaga.functions.core.ImageMapper;
 import io.vmsaga.functions.core.NetworkMapper;
+import io.vmsaga.functions.core.Placement;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.Sha256;
 import io.vmsaga.functions.core.Tenants;
@@ -13,7 +13,6 @@ import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,6 +94,7 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
   private final VmMapper vms;
   private final ImageMapper images;
   private final Sagas sagas;
+  private final Placement placement;
 
   public CreateVm(
       Tenants tenants,
@@ -102,13 +102,15 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
       NetworkMapper networks,
       VmMapper vms,
       ImageMapper images,
-      Sagas sagas) {
+      Sagas sagas,
+      Placement placement) {
     this.tenants = tenants;
     this.capacity = capacity;
     this.networks = networks;
     this.vms = vms;
     this.images = images;
     this.sagas = sagas;
+    this.placement = placement;
   }
 
   @Override
@@ -168,16 +170,8 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
     int maxVcpus = request.maxVcpus() == null ? request.vcpus() : request.maxVcpus();
     int maxMemoryMib =
         request.maxMemoryMib() == null ? request.memoryMib() : request.maxMemoryMib();
-    String nodeId =
-        request.nodeId() != null
-            ? request.nodeId()
-            : pickNode(request.vcpus(), request.memoryMib());
-    if (nodeId == null) {
-      return Replies.conflict("no_capacity", "no node has room for this VM");
-    }
-    var node =
-        capacity.nodes().stream().filter(n -> n.id().equals(nodeId)).findFirst().orElse(null);
-    if (node == null) {
+    if (request.nodeId() != null
+        && capacity.nodes().stream().noneMatch(n -> n.id().equals(request.nodeId()))) {
       return Replies.notFound("node");
     }
     VmPlan.Guest guest = null;
@@ -203,6 +197,17 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
               request.sshAuthorizedKeys(),
               request.userData());
     }
+    var claim =
+        new Placement.Claim(
+            gid, vmId, tenantId, request.nodeId(), request.vcpus(), request.memoryMib());
+    String nodeId = placement.place(claim).orElse(null);
+    if (nodeId == null) {
+      return Replies.conflict(
+          "no_capacity",
+          request.nodeId() == null
+              ? "no node has room for this VM"
+              : "node " + request.nodeId() + " has no room for this VM");
+    }
     VmPlan vm =
         new VmPlan(
             vmId,
@@ -218,7 +223,15 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
             VmPlan.nicFor(vmId, network.id(), network.bridge()),
             guest,
             dataDisksOf(request, vmId));
-    sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
+    try {
+      sagas.submit(CreateVmSaga.of(gid, vm, TIMEOUT_TO_FAIL));
+    } catch (RuntimeException e) {
+      if (sagas.find(gid).isEmpty()) {
+        placement.release(claim);
+      }
+      log.warn("createVm {}: submit failed", vmId, e);
+      return Replies.unavailable("DTM did not take the saga; nothing was made");
+    }
     log.info("createVm {} submitted as saga {} on {}", vmId, gid, nodeId);
     return null;
   }
@@ -243,16 +256,6 @@ public class CreateVm implements Function<Message<CreateVm.Request>, Message<?>>
                     sagas.failure(gid, new Replies.Error("create_failed", "see dtmUrl")),
                     "message",
                     "the create saga failed and was compensated; see dtmUrl")));
-  }
-
-  /** The active node with the most free memory that fits the VM, overcommit ratios applied. */
-  private String pickNode(int vcpus, int memoryMib) {
-    return capacity.nodes().stream()
-        .filter(n -> n.fits(vcpus, memoryMib))
-        .max(
-            Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id))
-        .map(NodeCapacity::id)
-        .orElse(null);
   }
 
   private static List<VmPlan.Disk> dataDisksOf(Request request, String vmId) {

@@ -21,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class ReservationReaper {
   private static final Logger log = LoggerFactory.getLogger(ReservationReaper.class);
   private static final java.util.Set<String> HOLDS =
-      java.util.Set.of("held", "migrating", "assigning");
+      java.util.Set.of("placing", "held", "migrating", "assigning");
 
   private final CapacityMapper capacity;
   private final VmMapper vms;

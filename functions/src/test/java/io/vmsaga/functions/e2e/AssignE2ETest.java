@@ -138,7 +138,8 @@ class AssignE2ETest {
             + strings(
                 "SELECT CONCAT(network_id, ' ', address) FROM address WHERE vm_id = ?", vmId));
     facts.add(
-        "first-boot network " + strings("SELECT network_config FROM vm_cidata WHERE vm_id = ?", vmId));
+        "first-boot network "
+            + strings("SELECT network_config FROM vm_cidata WHERE vm_id = ?", vmId));
     facts.add("from usage " + usage(from));
     facts.add("to usage " + usage(to));
     facts.add(

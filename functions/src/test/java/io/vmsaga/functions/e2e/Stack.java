@@ -384,10 +384,12 @@ public final class Stack {
 
   /**
    * Quota usage and node commitments equal the sum of the reservations that exist: a tenant's
-   * counters those of its rows but migration targets', a node's those of its rows but assignments'.
+   * counters those of its rows but migration targets' and placement claims', a node's those of its
+   * rows but assignments'.
    */
   public static void assertAccountingExact(String tenantId) {
-    String tenantRows = " FROM reservation WHERE tenant_id = ? AND state <> 'migrating'";
+    String tenantRows =
+        " FROM reservation WHERE tenant_id = ? AND state NOT IN ('migrating', 'placing')";
     for (String counter :
         List.of("vms:vm_count", "vcpus:vcpus", "memory_mib:memory_mib", "disk_gib:disk_gib")) {
       String used = counter.substring(0, counter.indexOf(':'));
