@@ -29,6 +29,16 @@ final class Lambda {
 
   private Lambda() {}
 
+  /** The function's Lambda handler invoked with this event as it is (not API Gateway's). */
+  static JsonNode invoke(String function, Object event) {
+    try {
+      return JSON.readTree(
+          LocalInvoke.invoke(handler(function), function, JSON.writeValueAsBytes(event)));
+    } catch (IOException e) {
+      throw new IllegalStateException("invoking " + function + " failed", e);
+    }
+  }
+
   /** POST /function?query on the HTTP API, answered by the function's Lambda handler. */
   static Reply call(String function, Map<String, String> headers, String query, Object body) {
     try {

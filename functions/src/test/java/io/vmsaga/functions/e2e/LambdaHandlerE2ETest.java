@@ -195,6 +195,42 @@ class LambdaHandlerE2ETest {
   }
 
   /**
+   * The housekeeping the web app runs on timers is, on Lambda, a function an EventBridge schedule
+   * invokes (no route, no token): it prunes barrier rows past their retention and keeps the rest.
+   */
+  @Test
+  void theScheduledHousekeepingPrunesOldBarrierRowsOnLambdaOnly() {
+    String old = "old-" + UUID.randomUUID();
+    String fresh = "fresh-" + UUID.randomUUID();
+    execute(
+        "INSERT INTO dtm_barrier (trans_type, gid, branch_id, op, barrier_id, reason, create_time)"
+            + " VALUES ('saga', ?, '01', 'action', '01', 'action', CURRENT_TIMESTAMP(3) - INTERVAL 8 DAY)",
+        old);
+    execute(
+        "INSERT INTO dtm_barrier (trans_type, gid, branch_id, op, barrier_id, reason)"
+            + " VALUES ('saga', ?, '01', 'action', '01', 'action')",
+        fresh);
+
+    var done =
+        Lambda.invoke(
+            "housekeeping",
+            Map.of(
+                "version", "0",
+                "source", "aws.events",
+                "detail-type", "Scheduled Event",
+                "time", "2026-12-03T00:00:00Z",
+                "detail", Map.of()));
+
+    assertThat(done.toString()).contains("barrierRowsPruned").contains("reclaimed");
+    assertThat(number("SELECT COUNT(*) FROM dtm_barrier WHERE gid = ?", old)).isZero();
+    assertThat(number("SELECT COUNT(*) FROM dtm_barrier WHERE gid = ?", fresh)).isEqualTo(1);
+    assertThat(Stack.call("housekeeping", env("VMSAGA_ADMIN_TOKEN"), Map.of()).status())
+        .as("no route to it in the web app, which runs it on timers")
+        .isEqualTo(404);
+    execute("DELETE FROM dtm_barrier WHERE gid = ?", fresh);
+  }
+
+  /**
    * One branch of a saga nobody submitted: the barrier and the steps need only its gid and branch
    * id.
    */

@@ -28,6 +28,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnNotWebApplication;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
@@ -111,7 +112,7 @@ class SamTemplateTest {
 
   /**
    * Triggers at POST /name, health (a Supplier) at GET, saga branches at POST and GET (DTM's empty
-   * payload).
+   * payload); the functions the web app runs on timers on a schedule only.
    */
   @Test
   void eachFunctionIsRoutedWhereItsCallersCallIt() {
@@ -122,11 +123,19 @@ class SamTemplateTest {
               if (bean == null) {
                 return; // reported by the test above
               }
+              Map<String, Object> events = map(function.properties(), "Events");
+              if (bean.isAnnotationPresent(ConditionalOnNotWebApplication.class)) {
+                // a scheduled function: invoked by EventBridge only, never routed
+                assertThat(events.values())
+                    .as(name + " runs on a schedule")
+                    .singleElement()
+                    .satisfies(e -> assertThat(map(e).get("Type")).isEqualTo("Schedule"));
+                return;
+              }
               Set<String> expected =
                   Supplier.class.isAssignableFrom(bean)
                       ? Set.of("GET")
                       : isBranch(bean) ? Set.of("POST", "GET") : Set.of("POST");
-              Map<String, Object> events = map(function.properties(), "Events");
               var routes = new TreeSet<String>();
               events
                   .values()
