@@ -42,7 +42,7 @@ public class DirectOps {
 
   /**
    * Resolves the request to a {@link Target} and hands it to {@code operation}, or answers the
-   * refusal: those of {@link VmLookup}, and 409 {@code busy} when a live saga owns the VM.
+   * refusal: those of {@link VmLookup}, and 409 {@code busy} while a saga owns the VM.
    */
   public <R extends ForVm> Message<?> on(
       Message<?> message, Class<R> type, BiFunction<R, Target, Message<?>> operation) {
@@ -50,8 +50,17 @@ public class DirectOps {
         message,
         type,
         (request, caller, vm) -> {
-          if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
-            return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
+          if (vm.ownerGid() != null) {
+            // a live saga's, or one that never ran (StuckVms settles the VM within a minute or
+            // two):
+            // either way an operation now would race what the record says
+            return Replies.conflict(
+                "busy",
+                "VM is owned by saga "
+                    + vm.ownerGid()
+                    + (sagas.live(vm.ownerGid())
+                        ? ""
+                        : ", which no longer runs; it is being settled"));
           }
           AgentClient agent = agents.on(vm.nodeId());
           try {

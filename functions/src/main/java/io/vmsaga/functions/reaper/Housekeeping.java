@@ -1,7 +1,10 @@
 package io.vmsaga.functions.reaper;
 
+import io.vmsaga.functions.core.Sweeper;
 import io.vmsaga.functions.web.Replies;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnNotWebApplication;
 import org.springframework.messaging.Message;
@@ -10,22 +13,27 @@ import org.springframework.stereotype.Component;
 /**
  * {@code housekeeping}, on Lambda only: what the web app's timers do ({@link ReaperSchedule}), run
  * by an EventBridge schedule (template.yaml). It has no HTTP route: only a principal allowed to
- * invoke the function (the schedule) can, so it needs no user's token. Reclaims the holds of dead
- * sagas and prunes the barrier table.
+ * invoke the function (the schedule) can, so it needs no user's token. Runs every {@link Sweeper}
+ * (holds of dead sagas, stuck VMs) and prunes the barrier table.
  */
 @Component("housekeeping")
 @ConditionalOnNotWebApplication
 public class Housekeeping implements Function<Message<Map<String, Object>>, Message<?>> {
-  private final ReservationReaper reaper;
+  private final List<Sweeper> sweepers;
   private final BarrierRetention barriers;
 
-  public Housekeeping(ReservationReaper reaper, BarrierRetention barriers) {
-    this.reaper = reaper;
+  public Housekeeping(List<Sweeper> sweepers, BarrierRetention barriers) {
+    this.sweepers = sweepers;
     this.barriers = barriers;
   }
 
   @Override
   public Message<?> apply(Message<Map<String, Object>> event) {
-    return Replies.ok(Map.of("reclaimed", reaper.reclaim(), "barrierRowsPruned", barriers.prune()));
+    Map<String, Object> report = new TreeMap<>();
+    for (Sweeper sweeper : sweepers) {
+      report.put(sweeper.name(), sweeper.sweep());
+    }
+    report.put("barrierRowsPruned", barriers.prune());
+    return Replies.ok(report);
   }
 }

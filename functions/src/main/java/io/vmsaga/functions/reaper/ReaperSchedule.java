@@ -1,29 +1,43 @@
 package io.vmsaga.functions.reaper;
 
+import io.vmsaga.functions.core.Sweeper;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * In the long-running web app the reaper and the barrier retention run on timers; on Lambda an
- * EventBridge schedule invokes {@link Housekeeping}.
+ * In the long-running web app every {@link Sweeper} and the barrier retention run on timers; on
+ * Lambda an EventBridge schedule invokes {@link Housekeeping}.
  */
 @Configuration
 @EnableScheduling
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class ReaperSchedule {
-  private final ReservationReaper reaper;
+  private static final Logger log = LoggerFactory.getLogger(ReaperSchedule.class);
+
+  private final List<Sweeper> sweepers;
   private final BarrierRetention barriers;
 
-  public ReaperSchedule(ReservationReaper reaper, BarrierRetention barriers) {
-    this.reaper = reaper;
+  public ReaperSchedule(List<Sweeper> sweepers, BarrierRetention barriers) {
+    this.sweepers = sweepers;
     this.barriers = barriers;
   }
 
+  /** The reaper's holds, stuck VMs: every capability's sweeper. */
   @Scheduled(initialDelayString = "PT30S", fixedDelayString = "PT30S")
-  void reclaimExpiredHolds() {
-    reaper.reclaim();
+  void sweep() {
+    for (Sweeper sweeper : sweepers) {
+      try {
+        sweeper.sweep();
+      } catch (RuntimeException e) {
+        // the next period tries again; one sweeper's trouble does not stop the others
+        log.warn("sweep {} failed: {}", sweeper.name(), e.toString());
+      }
+    }
   }
 
   @Scheduled(initialDelayString = "PT1M", fixedDelayString = "PT1H")

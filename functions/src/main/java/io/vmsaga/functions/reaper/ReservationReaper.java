@@ -2,6 +2,7 @@ package io.vmsaga.functions.reaper;
 
 import io.vmsaga.functions.core.CapacityMapper;
 import io.vmsaga.functions.core.Sagas;
+import io.vmsaga.functions.core.Sweeper;
 import io.vmsaga.functions.core.VmMapper;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * left alone.
  */
 @Component
-public class ReservationReaper {
+public class ReservationReaper implements Sweeper {
   private static final Logger log = LoggerFactory.getLogger(ReservationReaper.class);
   private static final java.util.Set<String> HOLDS =
       java.util.Set.of("placing", "held", "migrating", "assigning");
@@ -34,6 +35,16 @@ public class ReservationReaper {
     this.vms = vms;
     this.sagas = sagas;
     this.transaction = transaction;
+  }
+
+  @Override
+  public String name() {
+    return "reclaimed";
+  }
+
+  @Override
+  public List<String> sweep() {
+    return reclaim();
   }
 
   /** Answers the ids of the reservations it reclaimed. */
