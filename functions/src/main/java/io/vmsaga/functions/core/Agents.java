@@ -1,11 +1,18 @@
 package io.vmsaga.functions.core;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.vmsaga.agent.client.AgentClient;
+import io.vmsaga.agent.client.AgentException;
+import io.vmsaga.agent.client.CallGuard;
 import io.vmsaga.functions.dtm.BranchRef;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Select;
 import org.springframework.beans.factory.annotation.Value;
@@ -13,15 +20,34 @@ import org.springframework.stereotype.Component;
 
 /**
  * The host agent of a node, addressed through the node table; calls carry the saga's gid for the
- * agent's log.
+ * agent's log. Each agent's calls go through its own circuit breaker (resilience4j): after {@link
+ * #FAILURES_TO_OPEN} failures in a row that a retry could mend (no answer in time, refused, 5xx) it
+ * opens, and for {@link #OPEN_FOR} every call fails at once with a retryable {@code unavailable}
+ * instead of waiting out its timeout; then one call tries the agent again.
  */
 @Component
 public class Agents {
   /** Below the saga's branch request timeout, so a slow agent is a retry, not a DTM timeout. */
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(6);
 
+  static final int FAILURES_TO_OPEN = 3;
+  static final Duration OPEN_FOR = Duration.ofSeconds(5);
+
+  private static final CircuitBreakerConfig BREAKER =
+      CircuitBreakerConfig.custom()
+          .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+          .slidingWindowSize(FAILURES_TO_OPEN)
+          .minimumNumberOfCalls(FAILURES_TO_OPEN)
+          .failureRateThreshold(100)
+          .waitDurationInOpenState(OPEN_FOR)
+          .permittedNumberOfCallsInHalfOpenState(1)
+          // an agent's answer that no retry changes (4xx) is the caller's business, not a fault
+          .recordException(e -> e instanceof AgentException a && a.isRetryable())
+          .build();
+
   private final NodeUrls urls;
   private final String token;
+  private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(BREAKER);
   private final Map<String, AgentClient> clients = new ConcurrentHashMap<>();
 
   public Agents(NodeUrls urls, @Value("${vmsaga.agent-token}") String token) {
@@ -52,7 +78,36 @@ public class Agents {
    * grow threads and sockets with every step.
    */
   public AgentClient at(String url) {
-    return clients.computeIfAbsent(url, u -> new AgentClient(URI.create(u), token, CALL_TIMEOUT));
+    return clients.computeIfAbsent(
+        url,
+        u ->
+            new AgentClient(URI.create(u), token, CALL_TIMEOUT, guard(breakers.circuitBreaker(u))));
+  }
+
+  /** The state of the breaker of the agent at this URL: CLOSED, OPEN, HALF_OPEN. */
+  public String breakerState(String url) {
+    return url == null ? null : breakers.circuitBreaker(url).getState().name();
+  }
+
+  private static CallGuard guard(CircuitBreaker breaker) {
+    return new CallGuard() {
+      @Override
+      public <T> T call(Supplier<T> call) {
+        try {
+          return breaker.executeSupplier(call);
+        } catch (CallNotPermittedException open) {
+          throw new AgentException(
+              0,
+              "unavailable",
+              "the agent's circuit is open: it failed "
+                  + FAILURES_TO_OPEN
+                  + " calls in a row; it is tried again after "
+                  + OPEN_FOR.toSeconds()
+                  + " s",
+              open);
+        }
+      }
+    };
   }
 
   @Mapper

@@ -89,6 +89,7 @@ public final class AgentClient implements AutoCloseable {
   private final String gid;
   private final HttpClient http;
   private final ExecutorService executor;
+  private final CallGuard guard;
 
   /**
    * A client with its own HttpClient: make one per agent, not per call. {@code timeout} bounds
@@ -96,11 +97,24 @@ public final class AgentClient implements AutoCloseable {
    * which get longer.
    */
   public AgentClient(URI baseUri, String token, Duration timeout) {
-    this(baseUri, token, timeout, null, Executors.newVirtualThreadPerTaskExecutor());
+    this(baseUri, token, timeout, CallGuard.NONE);
+  }
+
+  /**
+   * A client whose every JSON call goes through {@code guard} (a circuit breaker of this agent),
+   * its copies' too.
+   */
+  public AgentClient(URI baseUri, String token, Duration timeout, CallGuard guard) {
+    this(baseUri, token, timeout, null, Executors.newVirtualThreadPerTaskExecutor(), guard);
   }
 
   private AgentClient(
-      URI baseUri, String token, Duration timeout, String gid, ExecutorService executor) {
+      URI baseUri,
+      String token,
+      Duration timeout,
+      String gid,
+      ExecutorService executor,
+      CallGuard guard) {
     this(
         baseUri,
         token,
@@ -111,7 +125,8 @@ public final class AgentClient implements AutoCloseable {
             .connectTimeout(timeout)
             .executor(executor)
             .build(),
-        executor);
+        executor,
+        guard);
   }
 
   private AgentClient(
@@ -120,18 +135,20 @@ public final class AgentClient implements AutoCloseable {
       Duration timeout,
       String gid,
       HttpClient http,
-      ExecutorService executor) {
+      ExecutorService executor,
+      CallGuard guard) {
     this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
     this.token = Objects.requireNonNull(token, "token");
     this.timeout = requirePositive(timeout);
     this.gid = gid;
     this.http = http;
     this.executor = executor;
+    this.guard = Objects.requireNonNull(guard, "guard");
   }
 
   /** A copy of this client that sends {@code X-Dtm-Gid: gid} with every call; same HttpClient. */
   public AgentClient withGid(String gid) {
-    return new AgentClient(baseUri, token, timeout, gid, http, executor);
+    return new AgentClient(baseUri, token, timeout, gid, http, executor, guard);
   }
 
   /**
@@ -139,7 +156,7 @@ public final class AgentClient implements AutoCloseable {
    * timeout stays the one this agent's client was built with.
    */
   public AgentClient withTimeout(Duration timeout) {
-    return new AgentClient(baseUri, token, timeout, gid, http, executor);
+    return new AgentClient(baseUri, token, timeout, gid, http, executor, guard);
   }
 
   /**
@@ -560,6 +577,10 @@ public final class AgentClient implements AutoCloseable {
    * whole exchange, body included, is kept here: a body that dribbles in past it is abandoned.
    */
   private HttpResponse<byte[]> send(HttpRequest request) {
+    return guard.call(() -> sendOnce(request));
+  }
+
+  private HttpResponse<byte[]> sendOnce(HttpRequest request) {
     Duration wait = request.timeout().orElse(timeout);
     CompletableFuture<HttpResponse<byte[]>> exchange =
         http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
