@@ -39,7 +39,7 @@ public class ReserveTargetQuota implements Function<Message<AssignStep>, Message
             return Replies.failure(
                 "quota_exceeded", "the new tenant's quota has no room for this VM");
           }
-          capacity.hold(
+          capacity.holdTenantShare(
               new Reservation(
                   step.branch().gid(),
                   vm.vmId(),
@@ -50,9 +50,7 @@ public class ReserveTargetQuota implements Function<Message<AssignStep>, Message
                   vm.diskGib(),
                   1,
                   "assigning"),
-              step.branch().gid(),
               HOLD_SECONDS);
-          capacity.moveTenantUsage(vm.toTenantId(), 1, vm.vcpus(), vm.memoryMib(), vm.diskGib());
           return Replies.ok(Map.of("tenantId", vm.toTenantId()));
         });
   }

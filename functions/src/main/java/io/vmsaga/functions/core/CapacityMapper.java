@@ -131,6 +131,15 @@ public interface CapacityMapper {
       @Param("gid") String gid,
       @Param("holdSeconds") long holdSeconds);
 
+  /**
+   * Holds a reservation that counts against its tenant only (a disk's GiB, an assignment's share),
+   * its id the saga's gid, and moves the tenant's counters by it. The caller locked the tenant.
+   */
+  default void holdTenantShare(Reservation r, long holdSeconds) {
+    hold(r, r.id(), holdSeconds);
+    moveTenantUsage(r.tenantId(), r.vmCount(), r.vcpus(), r.memoryMib(), r.diskGib());
+  }
+
   record Expired(String id, String gid, String vmId) {}
 
   /**

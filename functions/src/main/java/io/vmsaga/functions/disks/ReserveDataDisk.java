@@ -1,7 +1,5 @@
 package io.vmsaga.functions.disks;
 
-import io.vmsaga.functions.core.CapacityMapper;
-import io.vmsaga.functions.core.CapacityMapper.Reservation;
 import io.vmsaga.functions.disks.DataDiskPlan.DataDiskStep;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
@@ -17,11 +15,11 @@ import org.springframework.stereotype.Component;
 @Component("reserveDataDisk")
 public class ReserveDataDisk implements Function<Message<DataDiskStep>, Message<?>> {
   private final Branches branches;
-  private final CapacityMapper capacity;
+  private final DiskQuota quota;
 
-  public ReserveDataDisk(Branches branches, CapacityMapper capacity) {
+  public ReserveDataDisk(Branches branches, DiskQuota quota) {
     this.branches = branches;
-    this.capacity = capacity;
+    this.quota = quota;
   }
 
   @Override
@@ -34,26 +32,12 @@ public class ReserveDataDisk implements Function<Message<DataDiskStep>, Message<
           if (!disk.fresh()) {
             return Replies.ok(Map.of("heldGib", 0));
           }
-          var tenant = capacity.lockTenant(disk.tenantId());
-          if (tenant == null || !tenant.fitsMore(0, 0, disk.sizeGib())) {
-            return Replies.failure(
-                "quota_exceeded",
-                "the tenant's disk quota has no room for " + disk.sizeGib() + " GiB more");
+          var refused =
+              quota.hold(
+                  step.branch().gid(), disk.vmId(), disk.tenantId(), disk.nodeId(), disk.sizeGib());
+          if (refused.isPresent()) {
+            return refused.get();
           }
-          capacity.hold(
-              new Reservation(
-                  step.branch().gid(),
-                  disk.vmId(),
-                  disk.tenantId(),
-                  disk.nodeId(),
-                  0,
-                  0,
-                  disk.sizeGib(),
-                  0,
-                  "held"),
-              step.branch().gid(),
-              ReserveDiskGrowth.HOLD_SECONDS);
-          capacity.moveTenantUsage(disk.tenantId(), 0, 0, 0, disk.sizeGib());
           return Replies.ok(Map.of("heldGib", disk.sizeGib()));
         });
   }

@@ -1,7 +1,5 @@
 package io.vmsaga.functions.disks;
 
-import io.vmsaga.functions.core.CapacityMapper;
-import io.vmsaga.functions.core.CapacityMapper.Reservation;
 import io.vmsaga.functions.disks.ResizePlan.ResizeStep;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
@@ -16,15 +14,12 @@ import org.springframework.stereotype.Component;
  */
 @Component("reserveDiskGrowth")
 public class ReserveDiskGrowth implements Function<Message<ResizeStep>, Message<?>> {
-  /** Longer than a resize saga may run. */
-  static final long HOLD_SECONDS = 600;
-
   private final Branches branches;
-  private final CapacityMapper capacity;
+  private final DiskQuota quota;
 
-  public ReserveDiskGrowth(Branches branches, CapacityMapper capacity) {
+  public ReserveDiskGrowth(Branches branches, DiskQuota quota) {
     this.branches = branches;
-    this.capacity = capacity;
+    this.quota = quota;
   }
 
   @Override
@@ -34,26 +29,16 @@ public class ReserveDiskGrowth implements Function<Message<ResizeStep>, Message<
         call,
         step -> {
           var disk = step.disk();
-          var tenant = capacity.lockTenant(disk.tenantId());
-          if (tenant == null || !tenant.fitsMore(0, 0, disk.growthGib())) {
-            return Replies.failure(
-                "quota_exceeded",
-                "the tenant's disk quota has no room for " + disk.growthGib() + " GiB more");
-          }
-          capacity.hold(
-              new Reservation(
+          var refused =
+              quota.hold(
                   step.branch().gid(),
                   disk.vmId(),
                   disk.tenantId(),
                   disk.nodeId(),
-                  0,
-                  0,
-                  disk.growthGib(),
-                  0,
-                  "held"),
-              step.branch().gid(),
-              HOLD_SECONDS);
-          capacity.moveTenantUsage(disk.tenantId(), 0, 0, 0, disk.growthGib());
+                  disk.growthGib());
+          if (refused.isPresent()) {
+            return refused.get();
+          }
           return Replies.ok(Map.of("heldGib", disk.growthGib()));
         });
   }
