@@ -10,13 +10,11 @@ import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.core.VmLookup;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.core.VmMapper.VmRow;
+import io.vmsaga.functions.core.VmSagas;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -29,7 +27,6 @@ import org.springframework.stereotype.Component;
 @Component("assignVm")
 public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>> {
   static final Duration TIMEOUT_TO_FAIL = Duration.ofSeconds(60);
-  private static final Logger log = LoggerFactory.getLogger(AssignVm.class);
 
   public record Request(String vmId, String toTenantId, String networkId, boolean awaitResult)
       implements ForVm {}
@@ -44,6 +41,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
   private final Tenants tenants;
   private final Agents agents;
   private final Sagas sagas;
+  private final VmSagas vmSagas;
   private final CidataRecords cidata;
 
   public AssignVm(
@@ -54,6 +52,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
       Tenants tenants,
       Agents agents,
       Sagas sagas,
+      VmSagas vmSagas,
       CidataRecords cidata) {
     this.lookup = lookup;
     this.vms = vms;
@@ -62,6 +61,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
     this.tenants = tenants;
     this.agents = agents;
     this.sagas = sagas;
+    this.vmSagas = vmSagas;
     this.cidata = cidata;
   }
 
@@ -99,8 +99,9 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
           "not_stopped",
           "a VM is assigned stopped (stopVm with mode shutdown); this one is " + vm.state());
     }
-    if (vm.ownerGid() != null && sagas.live(vm.ownerGid())) {
-      return Replies.conflict("busy", "VM is owned by saga " + vm.ownerGid());
+    Message<?> busy = vmSagas.busy(vm);
+    if (busy != null) {
+      return busy;
     }
     var nics = vms.nicsOf(vm.id());
     if (nics.size() != 1) {
@@ -144,36 +145,13 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
             AssignPlan.newNicFor(vm.id(), gid, network.id(), network.bridge()),
             cidata.of(vm.id()),
             vm.state());
-    if (vms.claim(vm.id(), vm.tenantId(), gid, vm.state(), vm.ownerGid()) == 0) {
-      return Replies.conflict("busy", "VM was just taken by another saga");
-    }
-    try {
-      sagas.submit(AssignVmSaga.of(gid, plan, TIMEOUT_TO_FAIL));
-    } catch (RuntimeException e) {
-      vms.settle(vm.id(), gid, vm.state(), "failed");
-      return Replies.unavailable("DTM did not take the saga; nothing was changed");
-    }
-    log.info(
-        "assignVm {} from {} to {} submitted as saga {}",
-        vm.id(),
-        vm.tenantId(),
-        r.toTenantId(),
-        gid);
-    String status = sagas.status(gid, r.awaitResult());
-    var response =
-        new Response(
-            vm.id(), r.toTenantId(), plan.newNic().nicId(), gid, status, sagas.adminUrl(gid));
-    return Sagas.reply(
-        status,
-        response,
-        () -> {
-          var reason =
-              sagas.failure(
-                  gid,
-                  new Replies.Error(
-                      "assign_failed", "rolled back: the VM is its old tenant's as it was"));
-          return Replies.status(
-              409, Map.of("code", reason.code(), "message", reason.message(), "vm", response));
-        });
+    return vmSagas.run(
+        vm,
+        AssignVmSaga.of(gid, plan, TIMEOUT_TO_FAIL),
+        r.awaitResult(),
+        (id, status, url) ->
+            new Response(vm.id(), r.toTenantId(), plan.newNic().nicId(), id, status, url),
+        "vm",
+        new Replies.Error("assign_failed", "rolled back: the VM is its old tenant's as it was"));
   }
 }

@@ -84,24 +84,29 @@ public class BatchDriver {
     if (batch == null || batch.done()) {
       return true;
     }
+    // one read of the items: settling changes only running ones, starting only pending ones
     var items = batches.items(batchId);
     long running = 0;
+    long pending = 0;
     for (ItemRow item : items) {
       if (item.status().equals("running") && !settled(item)) {
         running++;
+      } else if (item.status().equals("pending")) {
+        pending++;
       }
     }
     String root = batch.parentId() == null ? batch.id() : batch.parentId();
     boolean stopped = batch.failFast() && batches.failuresUnder(root) > 0;
     if (!stopped && earlierSubBatchesDone(batch)) {
       var tenant = tenants.byId(batch.tenantId()).orElse(null);
-      for (ItemRow item : batches.items(batchId)) {
+      for (ItemRow item : items) {
         if (running >= batch.concurrency() || stopped) {
           break;
         }
         if (!item.status().equals("pending")) {
           continue;
         }
+        pending--;
         if (start(batch, item, tenant)) {
           running++;
         } else {
@@ -111,11 +116,9 @@ public class BatchDriver {
     }
     if (stopped) {
       batches.skipPending(batchId);
+      pending = 0;
     }
-    boolean open =
-        batches.items(batchId).stream()
-            .anyMatch(i -> i.status().equals("pending") || i.status().equals("running"));
-    if (open) {
+    if (running > 0 || pending > 0) {
       return false;
     }
     batches.finish(batchId);

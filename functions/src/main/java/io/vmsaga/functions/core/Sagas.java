@@ -6,6 +6,7 @@ import io.vmsaga.functions.dtm.Transaction;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
@@ -110,6 +111,16 @@ public class Sagas {
       // DTM's own words: keep the general reason
     }
     return otherwise;
+  }
+
+  /**
+   * 409 for a saga that failed: the failing step's own code and message ({@link #failure}, else
+   * {@code otherwise}) and, under {@code key}, what the trigger answers for the saga.
+   */
+  public Message<?> failed(String gid, Replies.Error otherwise, String key, Object response) {
+    var reason = failure(gid, otherwise);
+    return Replies.status(
+        409, Map.of("code", reason.code(), "message", reason.message(), key, response));
   }
 
   /** Where the DTM admin UI shows this saga, step by step. */

@@ -143,19 +143,16 @@ public class ImportImage implements Function<Message<ImportImage.Request>, Messa
             row == null ? "failed" : row.state(),
             "dtmUrl",
             sagas.adminUrl(gid));
-    return Sagas.reply(status, response, () -> failed(gid, response));
-  }
-
-  /**
-   * The agent's reason (a stable code such as checksum_mismatch or unsafe_image), as DTM kept it.
-   */
-  private Message<?> failed(String gid, Map<String, Object> response) {
-    var reason =
-        sagas.failure(
-            gid,
-            new Replies.Error(
-                "import_failed", "the import failed and was rolled back; see dtmUrl"));
-    return Replies.status(
-        409, Map.of("code", reason.code(), "message", reason.message(), "image", response));
+    // the agent's reason (a stable code such as checksum_mismatch or unsafe_image), as DTM kept it
+    return Sagas.reply(
+        status,
+        response,
+        () ->
+            sagas.failed(
+                gid,
+                new Replies.Error(
+                    "import_failed", "the import failed and was rolled back; see dtmUrl"),
+                "image",
+                response));
   }
 }

@@ -1,6 +1,7 @@
 package io.vmsaga.functions.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.vmsaga.functions.web.Inputs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,6 @@ public class OneObjectInvoker extends FunctionInvoker {
         return false;
       }
     }
-    String trimmed = text.strip();
-    return trimmed.isEmpty() || trimmed.startsWith("{");
+    return Inputs.oneJsonObject(text);
   }
 }

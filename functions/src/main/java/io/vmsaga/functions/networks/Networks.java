@@ -3,7 +3,6 @@ package io.vmsaga.functions.networks;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.networks.CreateNetwork.Response;
 import io.vmsaga.functions.web.Replies;
-import java.util.Map;
 
 /** What createNetwork and deleteNetwork answer: 200 done, 202 under way, 409 with the reason. */
 final class Networks {
@@ -17,13 +16,11 @@ final class Networks {
     return Sagas.reply(
         status,
         response,
-        () -> {
-          var reason =
-              sagas.failure(
-                  gid,
-                  new Replies.Error(verb + "_failed", "the " + verb + " saga failed; see dtmUrl"));
-          return Replies.status(
-              409, Map.of("code", reason.code(), "message", reason.message(), "network", response));
-        });
+        () ->
+            sagas.failed(
+                gid,
+                new Replies.Error(verb + "_failed", "the " + verb + " saga failed; see dtmUrl"),
+                "network",
+                response));
   }
 }

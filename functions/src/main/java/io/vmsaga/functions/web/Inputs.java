@@ -17,6 +17,16 @@ public final class Inputs {
     return type.isInstance(payload) ? Optional.of(type.cast(payload)) : Optional.empty();
   }
 
+  /**
+   * Whether a request body can be one function call: empty (DTM calls a step with no payload) or
+   * one JSON object. Every function takes exactly that; the adapters would call it once per element
+   * of an array.
+   */
+  public static boolean oneJsonObject(String body) {
+    String trimmed = body.strip();
+    return trimmed.isEmpty() || trimmed.startsWith("{");
+  }
+
   public static Message<Replies.Error> malformed() {
     return Replies.status(
         400, new Replies.Error("malformed_json", "the body is not the JSON this function takes"));

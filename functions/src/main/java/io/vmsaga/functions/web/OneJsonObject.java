@@ -44,7 +44,9 @@ public class OneJsonObject extends OncePerRequestFilter {
     String refusal =
         body.length > MAX_BODY_BYTES
             ? "the body is larger than " + MAX_BODY_BYTES + " bytes"
-            : oneObject(body) ? null : "the body must be one JSON object";
+            : Inputs.oneJsonObject(new String(body, StandardCharsets.UTF_8))
+                ? null
+                : "the body must be one JSON object";
     if (refusal != null) {
       response.setStatus(400);
       response.setContentType("application/json");
@@ -56,16 +58,6 @@ public class OneJsonObject extends OncePerRequestFilter {
       return;
     }
     chain.doFilter(new Replayed(request, body), response);
-  }
-
-  /** Empty (a DTM call of a step with no payload), or starting with an object's brace. */
-  static boolean oneObject(byte[] body) {
-    for (byte b : body) {
-      if (!Character.isWhitespace(b)) {
-        return b == '{';
-      }
-    }
-    return true;
   }
 
   /** The request with its body read once here and served again to the function. */
