@@ -25,7 +25,6 @@ public class Sagas {
   private final Branches branches;
   private final ObjectMapper json;
   private final String functionsUrl;
-  private final String dtmUrl;
   private final ObjectProvider<BeforeSubmit> beforeSubmit;
 
   public Sagas(
@@ -33,13 +32,11 @@ public class Sagas {
       Branches branches,
       ObjectMapper json,
       @Value("${vmsaga.functions-url}") String functionsUrl,
-      @Value("${vmsaga.dtm-url}") String dtmUrl,
       ObjectProvider<BeforeSubmit> beforeSubmit) {
     this.dtm = dtm;
     this.branches = branches;
     this.json = json;
     this.functionsUrl = functionsUrl;
-    this.dtmUrl = dtmUrl;
     this.beforeSubmit = beforeSubmit;
   }
 
@@ -123,8 +120,8 @@ public class Sagas {
         409, Map.of("code", reason.code(), "message", reason.message(), key, response));
   }
 
-  /** Where the DTM admin UI shows this saga, step by step. */
+  /** Where the DTM admin UI shows this saga, step by step (on the DTM server that answers now). */
   public String adminUrl(String gid) {
-    return dtmUrl + "/admin/global-transactions/detail/" + gid;
+    return dtm.liveServer().resolve("/admin/global-transactions/detail/" + gid).toString();
   }
 }

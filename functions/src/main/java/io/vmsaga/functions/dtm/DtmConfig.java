@@ -1,6 +1,5 @@
 package io.vmsaga.functions.dtm;
 
-import java.net.URI;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -9,7 +8,7 @@ import tools.jackson.databind.ObjectMapper;
 @Configuration
 public class DtmConfig {
   @Bean
-  public DtmClient dtmClient(@Value("${vmsaga.dtm-url}") URI dtmUrl, ObjectMapper json) {
-    return new DtmClient(dtmUrl, json);
+  public DtmClient dtmClient(@Value("${vmsaga.dtm-urls}") String dtmUrls, ObjectMapper json) {
+    return new DtmClient(DtmClient.servers(dtmUrls), json);
   }
 }

@@ -54,21 +54,4 @@ class ComponentCrashE2ETest {
         .isEqualTo(200);
     assertNothingLeft(vmId, tenant.id());
   }
-
-  private static void awaitBranch(String gid, String branchId) {
-    for (int i = 0; i < 200; i++) {
-      var t = DTM.query(gid);
-      if (t.isPresent()
-          && t.get().branches().stream()
-              .anyMatch(
-                  b ->
-                      b.branchId().equals(branchId)
-                          && b.op().equals("action")
-                          && b.status().equals("succeed"))) {
-        return;
-      }
-      Stack.sleep(25);
-    }
-    throw new AssertionError("branch " + branchId + " of " + gid + " never succeeded");
-  }
 }

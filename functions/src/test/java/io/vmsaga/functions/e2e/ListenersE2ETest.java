@@ -39,15 +39,17 @@ class ListenersE2ETest {
       assertThat(own).as(component + " listens").isNotEmpty();
       assertThat(own).as(component + " binds loopback only").allMatch(Listener::loopback);
     }
-    long dtm = pidOf("dtm");
-    var dtmPorts = listeners.stream().filter(l -> l.pid() == dtm).toList();
-    assertThat(dtmPorts).as("DTM listens").isNotEmpty();
     String guard = run("nft", "list", "table", "inet", "vmsaga_dtm_guard");
     assertThat(guard).contains("iifname != \"lo\"").contains("drop");
-    for (Listener port : dtmPorts) {
-      assertThat(port.loopback() || guard.contains(Integer.toString(port.port())))
-          .as("DTM's port " + port.port() + " is loopback or guarded: " + guard)
-          .isTrue();
+    for (String server : List.of("dtm", "dtm-2")) {
+      long dtm = pidOf(server);
+      var dtmPorts = listeners.stream().filter(l -> l.pid() == dtm).toList();
+      assertThat(dtmPorts).as(server + " listens").isNotEmpty();
+      for (Listener port : dtmPorts) {
+        assertThat(port.loopback() || guard.contains(Integer.toString(port.port())))
+            .as(server + "'s port " + port.port() + " is loopback or guarded: " + guard)
+            .isTrue();
+      }
     }
   }
 

@@ -36,7 +36,7 @@ public final class Stack {
   public static final List<String> NODES = List.of("node-1", "node-2");
   public static final String BRIDGE = "vmsaga0";
 
-  public static final DtmClient DTM = new DtmClient(URI.create(env("DTM_URL")), JSON);
+  public static final DtmClient DTM = new DtmClient(DtmClient.servers(env("DTM_URLS")), JSON);
 
   private Stack() {}
 
@@ -292,6 +292,24 @@ public final class Stack {
     }
     throw new AssertionError(
         "saga " + gid + " not finished after " + timeout + ": " + DTM.query(gid));
+  }
+
+  /** Waits until the saga's action {@code branchId} succeeded. */
+  public static void awaitBranch(String gid, String branchId) {
+    for (int i = 0; i < 400; i++) {
+      var t = DTM.query(gid);
+      if (t.isPresent()
+          && t.get().branches().stream()
+              .anyMatch(
+                  b ->
+                      b.branchId().equals(branchId)
+                          && b.op().equals("action")
+                          && b.status().equals("succeed"))) {
+        return;
+      }
+      Stack.sleep(25);
+    }
+    throw new AssertionError("branch " + branchId + " of " + gid + " never succeeded");
   }
 
   public static void sleep(long millis) {
