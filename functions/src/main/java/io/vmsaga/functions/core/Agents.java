@@ -4,6 +4,9 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.agent.client.CallGuard;
@@ -24,6 +27,12 @@ import org.springframework.stereotype.Component;
  * #FAILURES_TO_OPEN} failures in a row that a retry could mend (no answer in time, refused, 5xx) it
  * opens, and for {@link #OPEN_FOR} every call fails at once with a retryable {@code unavailable}
  * instead of waiting out its timeout; then one call tries the agent again.
+ *
+ * <p>Inside the breaker, a call that failed that way is sent again after 100, 200, 400 ms
+ * (resilience4j retry), while it is younger than {@link #RETRY_BUDGET}: every agent route is
+ * idempotent (PUT, GET, DELETE and PATCH of a resource, the agent's contract), so a refused
+ * connection, a reset or a 503 is mended inside the step, and a timeout, which spent the step's
+ * time, is left to DTM's next try of the step. An open breaker is never retried.
  */
 @Component
 public class Agents {
@@ -32,6 +41,11 @@ public class Agents {
 
   static final int FAILURES_TO_OPEN = 3;
   static final Duration OPEN_FOR = Duration.ofSeconds(5);
+
+  /** How long after its first try a call may still be sent again: well inside a step's budget. */
+  static final Duration RETRY_BUDGET = Duration.ofSeconds(2);
+
+  static final int MAX_ATTEMPTS = 4;
 
   private static final CircuitBreakerConfig BREAKER =
       CircuitBreakerConfig.custom()
@@ -43,6 +57,12 @@ public class Agents {
           .permittedNumberOfCallsInHalfOpenState(1)
           // an agent's answer that no retry changes (4xx) is the caller's business, not a fault
           .recordException(e -> e instanceof AgentException a && a.isRetryable())
+          .build();
+
+  private static final RetryConfig RETRY =
+      RetryConfig.custom()
+          .maxAttempts(MAX_ATTEMPTS)
+          .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2))
           .build();
 
   private final NodeUrls urls;
@@ -93,8 +113,19 @@ public class Agents {
     return new CallGuard() {
       @Override
       public <T> T call(Supplier<T> call) {
+        long deadline = System.nanoTime() + RETRY_BUDGET.toNanos();
+        Retry retry =
+            Retry.of(
+                breaker.getName(),
+                RetryConfig.from(RETRY)
+                    .retryOnException(
+                        e ->
+                            e instanceof AgentException a
+                                && a.isRetryable()
+                                && System.nanoTime() < deadline)
+                    .build());
         try {
-          return breaker.executeSupplier(call);
+          return retry.executeSupplier(() -> breaker.executeSupplier(call));
         } catch (CallNotPermittedException open) {
           throw new AgentException(
               0,
