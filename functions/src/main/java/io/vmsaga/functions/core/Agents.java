@@ -5,8 +5,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.agent.client.CallGuard;
@@ -15,6 +18,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Select;
@@ -39,7 +43,7 @@ public class Agents {
   /** Below the saga's branch request timeout, so a slow agent is a retry, not a DTM timeout. */
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(6);
 
-  static final int FAILURES_TO_OPEN = 3;
+  public static final int FAILURES_TO_OPEN = 3;
   static final Duration OPEN_FOR = Duration.ofSeconds(5);
 
   /** How long after its first try a call may still be sent again: well inside a step's budget. */
@@ -70,9 +74,14 @@ public class Agents {
   private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(BREAKER);
   private final Map<String, AgentClient> clients = new ConcurrentHashMap<>();
 
-  public Agents(NodeUrls urls, @Value("${vmsaga.agent-token}") String token) {
+  private final MeterRegistry meters;
+
+  public Agents(NodeUrls urls, @Value("${vmsaga.agent-token}") String token, MeterRegistry meters) {
     this.urls = urls;
     this.token = token;
+    this.meters = meters;
+    // resilience4j_circuitbreaker_state{name=<agent URL>, state} and its calls, for every breaker
+    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
   }
 
   public AgentClient on(String nodeId, BranchRef branch) {
@@ -101,7 +110,8 @@ public class Agents {
     return clients.computeIfAbsent(
         url,
         u ->
-            new AgentClient(URI.create(u), token, CALL_TIMEOUT, guard(breakers.circuitBreaker(u))));
+            new AgentClient(
+                URI.create(u), token, CALL_TIMEOUT, guard(breakers.circuitBreaker(u), meters)));
   }
 
   /** The state of the breaker of the agent at this URL: CLOSED, OPEN, HALF_OPEN. */
@@ -109,7 +119,13 @@ public class Agents {
     return url == null ? null : breakers.circuitBreaker(url).getState().name();
   }
 
-  private static CallGuard guard(CircuitBreaker breaker) {
+  /**
+   * Retry around breaker around the call; {@code vmsaga_agent_calls_seconds{agent, outcome}} times
+   * each attempt that reached the agent or failed on the way.
+   */
+  private static CallGuard guard(CircuitBreaker breaker, MeterRegistry meters) {
+    Supplier<Timer.Builder> timer =
+        () -> Timer.builder("vmsaga.agent.calls").tag("agent", breaker.getName());
     return new CallGuard() {
       @Override
       public <T> T call(Supplier<T> call) {
@@ -125,7 +141,7 @@ public class Agents {
                                 && System.nanoTime() < deadline)
                     .build());
         try {
-          return retry.executeSupplier(() -> breaker.executeSupplier(call));
+          return retry.executeSupplier(() -> breaker.executeSupplier(() -> timed(call)));
         } catch (CallNotPermittedException open) {
           throw new AgentException(
               0,
@@ -136,6 +152,23 @@ public class Agents {
                   + OPEN_FOR.toSeconds()
                   + " s",
               open);
+        }
+      }
+
+      private <T> T timed(Supplier<T> call) {
+        long started = System.nanoTime();
+        String outcome = "ok";
+        try {
+          return call.get();
+        } catch (AgentException e) {
+          outcome = e.code();
+          throw e;
+        } finally {
+          timer
+              .get()
+              .tag("outcome", outcome)
+              .register(meters)
+              .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
       }
     };

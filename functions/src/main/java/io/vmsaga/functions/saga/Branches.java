@@ -1,5 +1,6 @@
 package io.vmsaga.functions.saga;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.web.Replies;
@@ -7,6 +8,7 @@ import java.beans.Introspector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,16 +48,19 @@ public class Branches {
   private final ObjectProvider<Pivots> pivots;
   private final TransactionTemplate transaction;
   private final byte[] token;
+  private final MeterRegistry meters;
 
   public Branches(
       BarrierMapper barrier,
       ObjectProvider<Pivots> pivots,
       TransactionTemplate transaction,
-      @Value("${vmsaga.branch-token}") String token) {
+      @Value("${vmsaga.branch-token}") String token,
+      MeterRegistry meters) {
     this.barrier = barrier;
     this.pivots = pivots;
     this.transaction = transaction;
     this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.meters = meters;
   }
 
   public Map<String, String> headers() {
@@ -92,6 +97,7 @@ public class Branches {
     }
     BranchRef branch = typed.branch();
     MDC.put("gid", branch.gid());
+    long started = System.nanoTime();
     try {
       Message<?> reply =
           transaction.execute(
@@ -103,6 +109,10 @@ public class Branches {
                 return result;
               });
       log.info("{} {} branch {} -> {}", op, name, branch.branchId(), status(reply));
+      // vmsaga_steps_seconds{step, op, status}: latency per step; op="compensate" counts rollbacks
+      meters
+          .timer("vmsaga.steps", "step", name, "op", op, "status", Integer.toString(status(reply)))
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       return reply;
     } finally {
       MDC.remove("gid");

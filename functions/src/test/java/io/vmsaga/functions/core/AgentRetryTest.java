@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vmsaga.agent.client.AgentException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class AgentRetryTest {
   void start() {
     agent = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").port(0));
     agent.start();
-    agents = new Agents(nodeId -> agent.baseUrl(), "token");
+    agents = new Agents(nodeId -> agent.baseUrl(), "token", new SimpleMeterRegistry());
   }
 
   @AfterEach

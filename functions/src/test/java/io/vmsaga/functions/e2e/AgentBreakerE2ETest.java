@@ -41,6 +41,11 @@ class AgentBreakerE2ETest {
     long firstMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(first.status()).as(first.body().toString()).isEqualTo(503);
     assertThat(breakerOf("node-2")).isEqualTo("OPEN");
+    String node2 =
+        "name=\"" + strings("SELECT agent_url FROM node WHERE id = 'node-2'").getFirst() + "\"";
+    assertThat(metrics())
+        .as("the open breaker in the metrics")
+        .contains("resilience4j_circuitbreaker_state{" + node2 + ",state=\"open\"} 1.0");
 
     start = System.nanoTime();
     var fast = call("getVmStatus", tenant.token(), Map.of("vmId", vmId));
@@ -71,6 +76,8 @@ class AgentBreakerE2ETest {
     long recoveredMs = (System.nanoTime() - resumed) / 1_000_000;
     assertThat(state).as("answered again after the agent resumed").isEqualTo("running");
     assertThat(breakerOf("node-2")).isEqualTo("CLOSED");
+    assertThat(metrics())
+        .contains("resilience4j_circuitbreaker_state{" + node2 + ",state=\"closed\"} 1.0");
     var saga = awaitSaga(pending.text("gid"), java.time.Duration.ofSeconds(60));
     assertThat(saga.status()).as("the saga submitted during the hang").isEqualTo("succeed");
     assertAccountingExact(tenant.id());

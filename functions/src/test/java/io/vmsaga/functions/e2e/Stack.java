@@ -40,6 +40,19 @@ public final class Stack {
 
   private Stack() {}
 
+  /** What the functions app's Prometheus endpoint reports now. */
+  public static String metrics() {
+    try (var http = HttpClient.newHttpClient()) {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(env("VMSAGA_URL") + "/actuator/prometheus"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError("no metrics", e);
+    }
+  }
+
   public static String env(String name) {
     String value = System.getenv(name);
     if (value == null || value.isBlank()) {
