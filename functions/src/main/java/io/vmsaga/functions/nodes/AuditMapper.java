@@ -20,4 +20,10 @@ public interface AuditMapper {
 
   @Select("SELECT tap FROM nic")
   List<String> taps();
+
+  record Owned(String id, String ownerGid) {}
+
+  /** VMs a saga holds now. */
+  @Select("SELECT id, owner_gid FROM vm WHERE owner_gid IS NOT NULL")
+  List<Owned> ownedVms();
 }
