@@ -15,12 +15,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Settles VMs a saga took and never gave back: owned by a gid DTM does not know (the trigger died
- * between taking the VM and submitting its saga, or DTM lost it) for longer than {@link
- * #AFTER_SECONDS}. Such a saga ran no step, so the VM is where its record says: its state is read
- * from its node's agent (running, paused, or stopped when no QEMU runs), it is given back to no
- * saga, and a migration row of that gid ends {@code failed} with a note. A VM whose saga DTM knows
- * is its saga's to settle, and is left alone. The holds such a saga took expire (the reaper).
+ * Settles VMs a saga took and never gave back, for longer than {@link #AFTER_SECONDS}: owned by a
+ * gid DTM does not know (the trigger died between taking the VM and submitting its saga, or DTM
+ * lost it), or by a saga DTM reports finished (stopped by hand in DTM's admin UI, which runs no
+ * compensation). Its state is read from the agent of the node its record names (running, paused, or
+ * stopped when no QEMU runs; a QEMU between states, such as a source in {@code postmigrate} whose
+ * target runs, is left for an operator), it is given back to no saga, and a migration row of that
+ * gid ends {@code failed} with a note. A VM whose saga DTM still runs is that saga's, and is left
+ * alone. The holds such a saga took expire (the reaper); what it left on a node, the orphan sweeper
+ * removes.
  */
 @Component
 public class StuckVms implements Sweeper {
@@ -50,7 +53,7 @@ public class StuckVms implements Sweeper {
   public List<Settled> sweep() {
     List<Settled> settled = new ArrayList<>();
     for (var owned : rows.ownedSince(AFTER_SECONDS)) {
-      if (sagas.find(owned.ownerGid()).isPresent()) {
+      if (sagas.live(owned.ownerGid())) {
         continue;
       }
       String state;
@@ -72,9 +75,10 @@ public class StuckVms implements Sweeper {
       }
       if (vms.settle(owned.id(), owned.ownerGid(), state, "failed") == 1) {
         rows.failMigration(
-            owned.ownerGid(), "its saga never ran; the VM was settled as its node reports it");
+            owned.ownerGid(),
+            "its saga ended without giving the VM back; the VM was settled as its node reports it");
         log.warn(
-            "VM {} was held by saga {}, which DTM does not know: settled {} -> {}",
+            "VM {} was held by saga {}, which DTM does not run: settled {} -> {}",
             owned.id(),
             owned.ownerGid(),
             owned.state(),
