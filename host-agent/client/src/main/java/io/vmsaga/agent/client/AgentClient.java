@@ -401,9 +401,22 @@ public final class AgentClient implements AutoCloseable {
         wait.compareTo(timeout) > 0 ? wait : timeout);
   }
 
-  /** The VM's NICs in config order, with whether its running QEMU has each now, and where. */
+  /**
+   * The VM's NICs in config order, with whether its running QEMU has each now, where, and how the
+   * tap under each live one is ({@link VmNicInfo#tapState()}).
+   */
   public List<VmNicInfo> vmNics(String vmId) {
     return call("GET", vmPath(vmId) + "/nics", null, listOf(VmNicInfo.class), timeout);
+  }
+
+  /**
+   * Mends the tap under a running VM's NIC without restarting the VM (a tap deleted by hand made
+   * again on its bridge with QEMU's file attached, put back on its bridge, brought up); a NIC whose
+   * {@code tap_state} is {@code ok} is answered as it is. 409 {@code conflict} when the VM does not
+   * run, {@code tap_fd_ambiguous} or {@code not_repairable} when QEMU's file cannot be reattached.
+   */
+  public VmNicInfo repairNicTap(String vmId, String nicId) {
+    return call("PUT", vmNicPath(vmId, nicId) + "/tap", null, VmNicInfo.class);
   }
 
   // --- migration ---

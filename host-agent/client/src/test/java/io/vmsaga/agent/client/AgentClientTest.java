@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -157,10 +158,19 @@ class AgentClientTest {
                     .withBody(
                         "{\"nic_id\":\"n1\",\"tap\":\"vt1\",\"mac\":\"52:54:00:00:00:02\","
                             + "\"slot\":1,\"device_id\":\"nic1\",\"live\":true,"
-                            + "\"pci_path\":\"00:12.0/00.0\"}")));
-    assertThat(client.attachNic("vm1", "n1", "vt1", "52:54:00:00:00:02"))
-        .isEqualTo(
-            new VmNicInfo("n1", "vt1", "52:54:00:00:00:02", 1, "nic1", true, "00:12.0/00.0"));
+                            + "\"pci_path\":\"00:12.0/00.0\",\"tap_state\":\"ok\"}")));
+    VmNicInfo plugged =
+        new VmNicInfo("n1", "vt1", "52:54:00:00:00:02", 1, "nic1", true, "00:12.0/00.0", "ok");
+    assertThat(client.attachNic("vm1", "n1", "vt1", "52:54:00:00:00:02")).isEqualTo(plugged);
+    AGENT.stubFor(
+        put("/v1/vms/vm1/nics/n1/tap")
+            .willReturn(
+                okJson(
+                    "{\"nic_id\":\"n1\",\"tap\":\"vt1\",\"mac\":\"52:54:00:00:00:02\","
+                        + "\"slot\":1,\"device_id\":\"nic1\",\"live\":true,"
+                        + "\"pci_path\":\"00:12.0/00.0\",\"tap_state\":\"ok\"}")));
+    assertThat(client.repairNicTap("vm1", "n1")).isEqualTo(plugged);
+    AGENT.verify(putRequestedFor(urlEqualTo("/v1/vms/vm1/nics/n1/tap")));
     AGENT.stubFor(
         get("/v1/vms/vm1/nics")
             .willReturn(
@@ -168,7 +178,8 @@ class AgentClientTest {
                     "[{\"nic_id\":\"nic0\",\"tap\":\"vt0\",\"mac\":\"52:54:00:00:00:01\","
                         + "\"slot\":0,\"device_id\":\"nic0\",\"live\":false}]")));
     assertThat(client.vmNics("vm1"))
-        .containsExactly(new VmNicInfo("nic0", "vt0", "52:54:00:00:00:01", 0, "nic0", false, null));
+        .containsExactly(
+            new VmNicInfo("nic0", "vt0", "52:54:00:00:00:01", 0, "nic0", false, null, null));
     AGENT.stubFor(
         delete(urlPathEqualTo("/v1/vms/vm1/nics/n1")).willReturn(aResponse().withStatus(204)));
     client.detachNic("vm1", "n1");

@@ -81,7 +81,7 @@ public final class AgentServer implements AutoCloseable {
             new VmActions(vms),
             new VmHotplug(vms),
             new VmDiskAttachments(vms),
-            new VmNicAttachments(vms),
+            new VmNicAttachments(vms, net),
             new VmMigration(vms),
             images,
             new VmCidata(vms));

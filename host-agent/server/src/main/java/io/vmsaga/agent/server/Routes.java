@@ -170,6 +170,10 @@ public final class Routes {
                         nics.attach(c.param("vm_id"), c.param("nic_id"), c.body(VmNicSpec.class)))),
             route(GET, VM + "/nics", c -> Reply.ok(nics.list(c.param("vm_id")))),
             route(
+                PUT,
+                VM + "/nics/{nic_id}/tap",
+                c -> Reply.ok(nics.repairTap(c.param("vm_id"), c.param("nic_id")))),
+            route(
                 DELETE,
                 VM + "/nics/{nic_id}",
                 c ->

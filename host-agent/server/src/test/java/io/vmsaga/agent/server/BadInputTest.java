@@ -85,7 +85,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(49);
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(50);
     for (Router.Route route : node.routes()) {
       String path =
           route
@@ -150,6 +150,8 @@ class BadInputTest {
             new String[] {"PUT", "/v1/vms/" + seg + "/nics/n1", NIC},
             new String[] {"DELETE", "/v1/vms/vm1/nics/" + seg, null},
             new String[] {"GET", "/v1/vms/" + seg + "/nics", null},
+            new String[] {"PUT", "/v1/vms/vm1/nics/" + seg + "/tap", null},
+            new String[] {"PUT", "/v1/vms/" + seg + "/nics/n1/tap", null},
             new String[] {"PUT", "/v1/bridges/" + seg, null},
             new String[] {"PUT", "/v1/taps/" + seg, "{\"bridge\":\"vbtnone\"}"},
             new String[] {"DELETE", "/v1/taps/" + seg, null});
@@ -244,6 +246,7 @@ class BadInputTest {
             new String[] {"GET", "/v1/vms/nope/disks", null},
             new String[] {"PUT", "/v1/vms/nope/nics/n1", NIC},
             new String[] {"GET", "/v1/vms/nope/nics", null},
+            new String[] {"PUT", "/v1/vms/nope/nics/n1/tap", null},
             new String[] {"PUT", "/v1/vms/nope/incoming", "{\"host\":\"127.0.0.1\",\"port\":4444}"},
             new String[] {"GET", "/v1/vms/nope/migration", null},
             new String[] {"DELETE", "/v1/vms/nope/migration", null},

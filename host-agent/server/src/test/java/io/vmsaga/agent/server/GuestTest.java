@@ -21,6 +21,7 @@ import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.server.os.AtomicFiles;
 import io.vmsaga.agent.server.os.Exec;
 import io.vmsaga.agent.server.os.ExecException;
+import io.vmsaga.agent.server.os.TunFds;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -208,7 +209,7 @@ class GuestTest {
       long nicStarted = System.nanoTime();
       assertThat(agent.attachNic("g1", "second", secondTap, secondMac))
           .isEqualTo(
-              new VmNicInfo("second", secondTap, secondMac, 1, "nic1", true, "00:12.0/00.0"));
+              new VmNicInfo("second", secondTap, secondMac, 1, "nic1", true, "00:12.0/00.0", "ok"));
       JsonNode withNic =
           awaitStatus(
               net.namespace(),
@@ -234,6 +235,44 @@ class GuestTest {
       assertThat(fdb).as("the bridge learnt the new NIC's MAC on its tap").contains(secondMac);
       long guestPid = agent.getVm("g1").orElseThrow().pid();
       assertThat(NicAttachTest.tapsHeld(guestPid)).containsExactlyInAnyOrder(tap, secondTap);
+
+      // Both taps deleted by hand cut the guest off; the repair attaches QEMU's own tap files to
+      // taps of the same names on the bridge, and the same QEMU answers on both NICs again.
+      TunFds.TapFile bootFile = NicRepairTest.tapFile(guestPid, tap);
+      TunFds.TapFile secondFile = NicRepairTest.tapFile(guestPid, secondTap);
+      assertThat(bootFile.vnetHdrBytes()).as("a virtio 1 driver: 12-byte headers").isEqualTo(12);
+      Exec.run(Duration.ofSeconds(5), List.of("ip", "link", "del", "dev", tap));
+      Exec.run(Duration.ofSeconds(5), List.of("ip", "link", "del", "dev", secondTap));
+      assertThat(agent.vmNics("g1"))
+          .extracting(VmNicInfo::tapState)
+          .containsExactly(VmNicInfo.TAP_MISSING, VmNicInfo.TAP_MISSING);
+      assertThat(probe(net.namespace(), address)).as("cut off").isEmpty();
+      assertThat(probe(net.namespace(), secondAddress)).as("cut off").isEmpty();
+      long repairStarted = System.nanoTime();
+      assertThat(agent.repairNicTap("g1", "nic0").tapState()).isEqualTo(VmNicInfo.TAP_OK);
+      assertThat(agent.repairNicTap("g1", "second").tapState()).isEqualTo(VmNicInfo.TAP_OK);
+      long repairMs = (System.nanoTime() - repairStarted) / 1_000_000;
+      JsonNode again = awaitStatus(net.namespace(), address, s -> true, console(agent));
+      long answeredMs = (System.nanoTime() - repairStarted) / 1_000_000;
+      assertThat(again.path("hostname").asString()).isEqualTo("guest-" + suffix);
+      assertThat(probe(net.namespace(), secondAddress).map(j -> j.path("hostname").asString()))
+          .contains("guest-" + suffix);
+      assertThat(agent.getVm("g1").orElseThrow().pid()).as("the same QEMU").isEqualTo(guestPid);
+      assertThat(NicRepairTest.tapFile(guestPid, tap)).isEqualTo(bootFile);
+      assertThat(NicRepairTest.tapFile(guestPid, secondTap)).isEqualTo(secondFile);
+      assertThat(agent.console("g1", 64 * 1024)).doesNotContain("nic-watch: eth1 removed");
+      System.out.println(
+          "GuestTest: both taps deleted by hand, the guest unreachable; the two repairs took "
+              + repairMs
+              + " ms, the guest answered /status again "
+              + answeredMs
+              + " ms after the first (same QEMU "
+              + guestPid
+              + ", vnet header "
+              + bootFile.vnetHdrBytes()
+              + " bytes, flags 0x"
+              + Integer.toHexString(bootFile.flags())
+              + ")");
 
       long nicUnplugStarted = System.nanoTime();
       agent.detachNic("g1", "second", Duration.ofSeconds(20));

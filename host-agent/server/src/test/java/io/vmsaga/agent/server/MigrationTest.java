@@ -104,12 +104,13 @@ class MigrationTest {
         .isEqualTo(new VmDiskInfo("shared", data, 1, "virtio-disk1", true));
     // So must a hot-plugged NIC, at the same PCI address: the target's config keeps its slot (and
     // id), only the tap is the target's own.
-    VmNicInfo uplink = new VmNicInfo("uplink", srcNewTap, newMac, 1, "nic1", true, "00:12.0/00.0");
+    VmNicInfo uplink =
+        new VmNicInfo("uplink", srcNewTap, newMac, 1, "nic1", true, "00:12.0/00.0", "ok");
     assertThat(NicAttachTest.withoutPath(src.attachNic(vm, "uplink", srcNewTap, newMac)))
         .isEqualTo(NicAttachTest.withoutPath(uplink));
     assertThat(NicAttachTest.awaitPlaced(src, vm))
         .containsExactly(
-            new VmNicInfo("nic0", srcBootTap, bootMac, 0, "nic0", true, "00:02.0"), uplink);
+            new VmNicInfo("nic0", srcBootTap, bootMac, 0, "nic0", true, "00:02.0", "ok"), uplink);
     VmConfig config = src.getVm(vm).orElseThrow().config();
     assertThat(config.disks())
         .isEqualTo(List.of(new VmDisk("shared", disk, 0), new VmDisk("shared", data, 1)));
@@ -179,8 +180,8 @@ class MigrationTest {
         .as("the target runs with both NICs where the source had them, on its own taps")
         .isEqualTo(
             List.of(
-                new VmNicInfo("nic0", dstBootTap, bootMac, 0, "nic0", true, "00:02.0"),
-                new VmNicInfo("uplink", dstNewTap, newMac, 1, "nic1", true, "00:12.0/00.0")));
+                new VmNicInfo("nic0", dstBootTap, bootMac, 0, "nic0", true, "00:02.0", "ok"),
+                new VmNicInfo("uplink", dstNewTap, newMac, 1, "nic1", true, "00:12.0/00.0", "ok")));
     assertThat(NicAttachTest.tapsHeld(incoming.pid()))
         .containsExactlyInAnyOrder(dstBootTap, dstNewTap);
     assertConflict(() -> src.detachNic(vm, "uplink"));

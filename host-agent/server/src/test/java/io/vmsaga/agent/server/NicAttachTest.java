@@ -19,7 +19,7 @@ import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.agent.server.net.Links;
 import io.vmsaga.agent.server.os.Exec;
 import io.vmsaga.agent.server.os.ProcFs;
-import java.io.IOException;
+import io.vmsaga.agent.server.os.TunFds;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +90,7 @@ class NicAttachTest {
     agent.putDisk("local", root, DiskSpec.ofMib(16));
     agent.putVm(vm, config(root, List.of(new VmNic(bootTap, bootMac))));
     long pid = agent.action(vm, VmAction.of(Action.START, 30_000)).pid();
-    VmNicInfo boot = new VmNicInfo("nic0", bootTap, bootMac, 0, "nic0", true, "00:02.0");
+    VmNicInfo boot = new VmNicInfo("nic0", bootTap, bootMac, 0, "nic0", true, "00:02.0", "ok");
     assertThat(agent.vmNics(vm))
         .as("the boot NIC where QEMU always put it: after the boot disk at 00:01.0")
         .containsExactly(boot);
@@ -114,7 +114,8 @@ class NicAttachTest {
 
     Answer created = attach(vm, "uplink", newTap, newMac);
     assertThat(created.status()).as(created.body()).isEqualTo(201);
-    VmNicInfo attached = new VmNicInfo("uplink", newTap, newMac, 1, "nic1", true, "00:12.0/00.0");
+    VmNicInfo attached =
+        new VmNicInfo("uplink", newTap, newMac, 1, "nic1", true, "00:12.0/00.0", "ok");
     assertThat(withoutPath(created.nic())).isEqualTo(withoutPath(attached));
     assertThat(awaitPlaced(agent, vm))
         .as("slot 1, behind its own root port at 00:12.0")
@@ -190,23 +191,23 @@ class NicAttachTest {
     assertThat(first.status()).isEqualTo(201);
     assertThat(first.nic())
         .as("the VM does not run: kept for its next start, in slot 1 (slot 0 cannot unplug)")
-        .isEqualTo(new VmNicInfo("a", t1, m1, 1, "nic1", false, null));
+        .isEqualTo(new VmNicInfo("a", t1, m1, 1, "nic1", false, null, null));
     assertThat(agent.attachNic(vm, "b", t2, m2))
-        .isEqualTo(new VmNicInfo("b", t2, m2, 2, "nic2", false, null));
+        .isEqualTo(new VmNicInfo("b", t2, m2, 2, "nic2", false, null, null));
     assertConflict(() -> agent.deleteTap(t1));
     agent.detachNic(vm, "a");
     agent.deleteTap(t1);
     assertThat(agent.attachNic(vm, "c", t3, m3))
         .as("the lowest free slot")
-        .isEqualTo(new VmNicInfo("c", t3, m3, 1, "nic1", false, null));
+        .isEqualTo(new VmNicInfo("c", t3, m3, 1, "nic1", false, null, null));
     assertThat(agent.getVm(vm).orElseThrow().config().nics())
         .isEqualTo(List.of(new VmNic("b", t2, m2, 2), new VmNic("c", t3, m3, 1)));
 
     long pid = agent.action(vm, VmAction.of(Action.START, 30_000)).pid();
     assertThat(awaitPlaced(agent, vm))
         .containsExactly(
-            new VmNicInfo("b", t2, m2, 2, "nic2", true, "00:12.1/00.0"),
-            new VmNicInfo("c", t3, m3, 1, "nic1", true, "00:12.0/00.0"));
+            new VmNicInfo("b", t2, m2, 2, "nic2", true, "00:12.1/00.0", "ok"),
+            new VmNicInfo("c", t3, m3, 1, "nic1", true, "00:12.0/00.0", "ok"));
     assertThat(tapsHeld(pid)).containsExactlyInAnyOrder(t2, t3);
     List<String> argv = ProcFs.cmdline(pid).orElseThrow();
     assertThat(argv)
@@ -250,7 +251,7 @@ class NicAttachTest {
     assertThat(agent.getVm(vm).orElseThrow().config()).as("slot 1 is taken").isEqualTo(before);
 
     assertThat(agent.attachNic(vm, "nic0", bootTap, bootMac, 0))
-        .isEqualTo(new VmNicInfo("nic0", bootTap, bootMac, 0, "nic0", false, null));
+        .isEqualTo(new VmNicInfo("nic0", bootTap, bootMac, 0, "nic0", false, null, null));
     assertThat(agent.attachNic(vm, "nic0", bootTap, bootMac, 0).slot()).as("again").isZero();
     assertConflict(() -> agent.attachNic(vm, "nic0", bootTap, bootMac, 2));
     agent.detachNic(vm, "new");
@@ -360,7 +361,7 @@ class NicAttachTest {
     }
     assertThat(agent.getVm(vm).orElseThrow().config()).isEqualTo(before);
     assertThat(agent.vmNics(other))
-        .containsExactly(new VmNicInfo("theirs", otherTap, otherMac, 3, "nic3", false, null));
+        .containsExactly(new VmNicInfo("theirs", otherTap, otherMac, 3, "nic3", false, null, null));
     assertConflict(() -> agent.deleteTap(otherTap));
 
     for (String id : List.of(vm, other, full)) {
@@ -423,7 +424,14 @@ class NicAttachTest {
 
   static VmNicInfo withoutPath(VmNicInfo nic) {
     return new VmNicInfo(
-        nic.nicId(), nic.tap(), nic.mac(), nic.slot(), nic.deviceId(), nic.live(), null);
+        nic.nicId(),
+        nic.tap(),
+        nic.mac(),
+        nic.slot(),
+        nic.deviceId(),
+        nic.live(),
+        null,
+        nic.tapState());
   }
 
   /** A new tap on the test's bridge. */
@@ -451,27 +459,10 @@ class NicAttachTest {
   }
 
   /** The taps a process holds: each open {@code /dev/net/tun} names its interface in fdinfo. */
-  static Set<String> tapsHeld(long pid) throws IOException {
-    Path proc = Path.of("/proc", Long.toString(pid));
-    Set<String> taps = new TreeSet<>();
-    try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
-      for (Path fd : fds.toList()) {
-        Path target;
-        try {
-          target = Files.readSymbolicLink(fd);
-        } catch (IOException e) {
-          continue;
-        }
-        if (!target.toString().equals("/dev/net/tun")) {
-          continue;
-        }
-        Files.readAllLines(proc.resolve("fdinfo").resolve(fd.getFileName())).stream()
-            .filter(l -> l.startsWith("iff:"))
-            .map(l -> l.substring(4).strip())
-            .forEach(taps::add);
-      }
-    }
-    return taps;
+  static Set<String> tapsHeld(long pid) {
+    return TunFds.list(pid).values().stream()
+        .filter(tap -> !tap.isEmpty())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static String body(String tap, String mac) {

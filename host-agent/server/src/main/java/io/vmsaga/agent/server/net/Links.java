@@ -26,6 +26,15 @@ public final class Links {
     return Files.exists(SYS.resolve(name).resolve("tun_flags"));
   }
 
+  /** Administratively up ({@code IFF_UP} in its flags), whether or not it has a carrier. */
+  public static boolean isUp(String name) {
+    try {
+      return (Long.decode(Files.readString(SYS.resolve(name).resolve("flags")).strip()) & 1) != 0;
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+
   static boolean hasPorts(String bridge) {
     try (Stream<Path> ports = Files.list(SYS.resolve(bridge).resolve("brif"))) {
       return ports.findAny().isPresent();
@@ -34,7 +43,8 @@ public final class Links {
     }
   }
 
-  static Optional<String> master(String name) {
+  /** The bridge (or other master) the interface is a port of. */
+  public static Optional<String> master(String name) {
     try {
       return Optional.of(
           Files.readSymbolicLink(SYS.resolve(name).resolve("master")).getFileName().toString());

@@ -123,6 +123,17 @@ public final class NetService {
     }
   }
 
+  /**
+   * The bridge this agent put a tap of its own on (recorded at PUT, kept while the link is gone).
+   */
+  public Optional<String> tapBridge(String name) {
+    try {
+      return Optional.of(Files.readString(taps.resolve(name)).strip()).filter(b -> !b.isEmpty());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   public TapInfo getTap(String name) {
     if (!Links.exists(name) || !Links.isTap(name)) {
       throw ApiException.notFound("no such tap");

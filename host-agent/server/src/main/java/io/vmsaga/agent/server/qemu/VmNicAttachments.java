@@ -1,5 +1,6 @@
 package io.vmsaga.agent.server.qemu;
 
+import io.vmsaga.agent.api.TapSpec;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmNic;
 import io.vmsaga.agent.api.VmNicInfo;
@@ -9,6 +10,7 @@ import io.vmsaga.agent.server.Ids;
 import io.vmsaga.agent.server.KeyedLocks;
 import io.vmsaga.agent.server.Outcome;
 import io.vmsaga.agent.server.net.Links;
+import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.qmp.Qmp;
 import io.vmsaga.agent.server.qmp.QmpError;
 import java.time.Duration;
@@ -30,14 +32,16 @@ import java.util.stream.Collectors;
  */
 public final class VmNicAttachments {
   private final VmSupervisor vms;
+  private final NetService net;
 
   /** Serialise the attachments that name one tap or one MAC, so two NICs cannot both take it. */
   private final KeyedLocks tapLocks = new KeyedLocks();
 
   private final KeyedLocks macLocks = new KeyedLocks();
 
-  public VmNicAttachments(VmSupervisor vms) {
+  public VmNicAttachments(VmSupervisor vms, NetService net) {
     this.vms = vms;
+    this.net = net;
   }
 
   /**
@@ -82,9 +86,9 @@ public final class VmNicAttachments {
                             VmNic nic = known.get();
                             // Slot 0 is on the QEMU command line, on the root bus: never plugged.
                             if (process.isPresent() && nic.slot() != 0) {
-                              plug(process.get(), nic);
+                              plug(vmId, process.get(), nic);
                             }
-                            return Outcome.existing(info(nic, process));
+                            return Outcome.existing(info(vmId, nic, process));
                           }
                           VmNic nic =
                               new VmNic(
@@ -99,7 +103,7 @@ public final class VmNicAttachments {
                           vms.store.write(vmId, config.withNics(List.copyOf(nics)));
                           if (process.isPresent()) {
                             try {
-                              plug(process.get(), nic);
+                              plug(vmId, process.get(), nic);
                             } catch (QmpError e) {
                               // QEMU refused: it does not have the NIC. (No answer is another
                               // matter: it may have it, so the config keeps it for a retry or
@@ -108,7 +112,7 @@ public final class VmNicAttachments {
                               throw e;
                             }
                           }
-                          return Outcome.created(info(nic, process));
+                          return Outcome.created(info(vmId, nic, process));
                         })));
   }
 
@@ -150,24 +154,75 @@ public final class VmNicAttachments {
 
   /**
    * The VM's NICs in config order; {@code live} and {@code pci_path} ask the running QEMU which
-   * devices it has and where.
+   * devices it has and where, {@code tap_state} looks at QEMU's tap files and the taps.
    */
   public List<VmNicInfo> list(String vmId) {
     VmConfig config = vms.requireConfig(vmId);
     Optional<VmProcess> process = vms.live(vmId);
     Set<String> devices = process.map(PciHotplug::devices).orElse(Set.of());
     Map<String, String> paths = process.map(VmNicAttachments::pciPaths).orElse(Map.of());
+    List<NicTaps.TapFd> fds =
+        process.map(p -> NicTaps.look(vms.store, vmId, p.pid)).orElse(List.of());
     return config.nics().stream()
         .map(
             n -> {
               String device = QemuCommandLine.nicDeviceId(n.slot());
-              return info(n, devices.contains(device), paths.get(device));
+              return info(n, devices.contains(device), paths.get(device), fds);
             })
         .toList();
   }
 
-  /** {@code netdev_add} + {@code device_add}, unless QEMU has the device. */
-  private static void plug(VmProcess process, VmNic nic) {
+  /**
+   * Mends the tap under a live NIC without touching the VM: a tap deleted by hand is made again
+   * with its name and QEMU's own tap file attached to it (the file's duplicate, so QEMU and the
+   * guest see no change, slot 0 included: {@link NicTaps}); a tap of that name that QEMU's file is
+   * not attached to gets the file; then the bridge the agent recorded for the tap, and up. A NIC
+   * whose tap is well does nothing. 404 no such VM or NIC; 409 {@code conflict} VM not running, NIC
+   * not live, tap not this agent's (its bridge unknown); 409 {@code tap_fd_ambiguous} or {@code
+   * not_repairable} when QEMU's file for it cannot be told or attached.
+   */
+  public VmNicInfo repairTap(String vmId, String nicId) {
+    return vms.locked(
+        vmId,
+        () -> {
+          VmConfig config = vms.requireConfig(vmId);
+          VmNic nic = find(config, nicId).orElseThrow(() -> ApiException.notFound("no such NIC"));
+          VmProcess process = vms.requireLive(vmId);
+          Set<String> devices = PciHotplug.devices(process);
+          if (!devices.contains(QemuCommandLine.nicDeviceId(nic.slot()))) {
+            throw ApiException.conflict(
+                "the running QEMU does not have this NIC; PUT it to plug it");
+          }
+          String bridge =
+              net.tapBridge(nic.tap())
+                  .orElseThrow(
+                      () ->
+                          ApiException.conflict(
+                              "this agent did not create the tap, so it does not know its bridge"));
+          List<NicTaps.TapFd> fds = NicTaps.look(vms.store, vmId, process.pid);
+          String state = NicTaps.state(nic, fds, Optional.of(bridge));
+          if (state.equals(VmNicInfo.TAP_MISSING) || state.equals(VmNicInfo.TAP_DETACHED)) {
+            if (Links.exists(nic.tap()) && !Links.isTap(nic.tap())) {
+              throw ApiException.conflict("an interface of the tap's name exists that is no tap");
+            }
+            List<VmNic> live =
+                config.nics().stream()
+                    .filter(n -> devices.contains(QemuCommandLine.nicDeviceId(n.slot())))
+                    .toList();
+            NicTaps.reattach(process, nic, NicTaps.detachedFd(nic, live, fds));
+          }
+          if (!state.equals(VmNicInfo.TAP_OK)) {
+            net.putTap(nic.tap(), new TapSpec(bridge));
+          }
+          return info(vmId, nic, Optional.of(process));
+        });
+  }
+
+  /**
+   * {@code netdev_add} + {@code device_add}, unless QEMU has the device; then a look at QEMU's tap
+   * files notes which one the new netdev opened.
+   */
+  private void plug(String vmId, VmProcess process, VmNic nic) {
     if (PciHotplug.devices(process).contains(QemuCommandLine.nicDeviceId(nic.slot()))) {
       return;
     }
@@ -184,6 +239,7 @@ public final class VmNicAttachments {
       }
       throw e;
     }
+    NicTaps.look(vms.store, vmId, process.pid);
   }
 
   /** {@code netdev_del}; a netdev that is not there is fine. */
@@ -269,16 +325,21 @@ public final class VmNicAttachments {
     }
   }
 
-  private static VmNicInfo info(VmNic nic, Optional<VmProcess> process) {
+  private VmNicInfo info(String vmId, VmNic nic, Optional<VmProcess> process) {
     if (process.isEmpty()) {
-      return info(nic, false, null);
+      return info(nic, false, null, List.of());
     }
     String device = QemuCommandLine.nicDeviceId(nic.slot());
     boolean live = PciHotplug.devices(process.get()).contains(device);
-    return info(nic, live, live ? pciPaths(process.get()).get(device) : null);
+    return info(
+        nic,
+        live,
+        live ? pciPaths(process.get()).get(device) : null,
+        live ? NicTaps.look(vms.store, vmId, process.get().pid) : List.of());
   }
 
-  private static VmNicInfo info(VmNic nic, boolean live, String pciPath) {
+  /** {@code fds}: QEMU's tap files, for the state of a live NIC's tap. */
+  private VmNicInfo info(VmNic nic, boolean live, String pciPath, List<NicTaps.TapFd> fds) {
     return new VmNicInfo(
         nic.nicId(),
         nic.tap(),
@@ -286,7 +347,8 @@ public final class VmNicAttachments {
         nic.slot(),
         QemuCommandLine.nicDeviceId(nic.slot()),
         live,
-        pciPath);
+        pciPath,
+        live ? NicTaps.state(nic, fds, net.tapBridge(nic.tap())) : null);
   }
 
   private static Optional<VmNic> find(VmConfig config, String nicId) {

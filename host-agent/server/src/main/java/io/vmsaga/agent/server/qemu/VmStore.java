@@ -42,6 +42,11 @@ final class VmStore {
     return sockets.resolve(vmId + ".sock");
   }
 
+  /** Which tap each of the running QEMU's tun files was seen attached to ({@link NicTaps}). */
+  Path tapFds(String vmId) {
+    return sockets.resolve(vmId + ".taps");
+  }
+
   Path pidfile(String vmId) {
     return dir(vmId).resolve("qemu.pid");
   }
@@ -94,6 +99,7 @@ final class VmStore {
   void delete(String vmId) {
     try {
       Files.deleteIfExists(socket(vmId));
+      Files.deleteIfExists(tapFds(vmId));
       AtomicFiles.deleteTree(dir(vmId));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -66,6 +66,7 @@ public final class VmSupervisor implements AutoCloseable {
         continue;
       }
       running.put(vmId, process);
+      NicTaps.look(store, vmId, pid.get());
       try {
         process.qmp(VmProcess.QMP_TIMEOUT);
         LOG.info("adopted VM " + vmId + " (pid " + pid.get() + ")");
@@ -140,6 +141,8 @@ public final class VmSupervisor implements AutoCloseable {
       if (Files.exists(socket)) {
         try {
           process.qmp(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)));
+          // QEMU opened the taps of its command line before it greeted
+          NicTaps.look(store, vmId, process.pid);
           LOG.info(
               "started VM " + vmId + " (pid " + process.pid + (incoming ? ", incoming" : "") + ")");
           return process;
@@ -245,6 +248,7 @@ public final class VmSupervisor implements AutoCloseable {
   private void cleanUp(String vmId, long pid) {
     try {
       Files.deleteIfExists(store.socket(vmId));
+      Files.deleteIfExists(store.tapFds(vmId));
       if (store.pid(vmId).map(p -> p == pid).orElse(false)) {
         Files.deleteIfExists(store.pidfile(vmId));
       }

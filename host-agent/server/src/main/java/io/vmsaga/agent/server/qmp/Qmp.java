@@ -3,6 +3,10 @@ package io.vmsaga.agent.server.qmp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
@@ -60,6 +64,26 @@ public final class Qmp {
   /** The devices behind a bridge (none listed while the firmware has not numbered its bus). */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PciBridge(List<PciDevice> devices) {}
+
+  /** What {@code x-query-virtio-status} tells of a virtio device: here, what its driver took. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record VirtioStatus(VirtioFeatures guestFeatures) {}
+
+  /**
+   * Feature bits as QEMU 7.2 names them, each {@code "VIRTIO_NET_F_MRG_RXBUF: description"}: those
+   * of the transport ({@code VIRTIO_F_VERSION_1} …) and the device's own.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record VirtioFeatures(List<String> transports, List<String> devFeatures) {
+    /** The feature names of both lists, without their descriptions. */
+    public Set<String> names() {
+      return Stream.of(transports, devFeatures)
+          .filter(Objects::nonNull)
+          .flatMap(List::stream)
+          .map(f -> f.split(":", 2)[0].strip())
+          .collect(Collectors.toSet());
+    }
+  }
 
   public static QmpCommand<Void> capabilities() {
     return command("qmp_capabilities", Map.of());
@@ -125,6 +149,14 @@ public final class Qmp {
 
   public static QmpCommand<Void> netdevDel(String id) {
     return command("netdev_del", Map.of("id", id));
+  }
+
+  /**
+   * {@code x-query-virtio-status} of the virtio device at a QOM path ({@code
+   * /machine/peripheral/nic0/virtio-backend}); unstable by name, present since QEMU 7.2.
+   */
+  public static QmpCommand<VirtioStatus> virtioStatus(String qomPath) {
+    return command("x-query-virtio-status", Map.of("path", qomPath), new TypeReference<>() {});
   }
 
   /** {@code query-pci}: the PCI tree as the guest (or its firmware) has numbered it. */
