@@ -120,4 +120,8 @@ public interface VmMapper {
       "SELECT n.id, n.network_id, n.mac, n.tap, a.address FROM nic n LEFT JOIN address a "
           + "ON a.vm_id = n.vm_id AND a.network_id = n.network_id WHERE n.vm_id = #{vmId} ORDER BY n.id")
   List<NicRow> nicsOf(String vmId);
+
+  /** {@code ok}, or {@code degraded} while the network reconciler cannot mend one of its NICs. */
+  @Select("SELECT network_state FROM vm WHERE id = #{vmId}")
+  String networkStateOf(String vmId);
 }

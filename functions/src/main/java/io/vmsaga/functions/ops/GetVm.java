@@ -14,9 +14,9 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /getVm}: the VM as recorded, with its disks, NICs, the sagas that own and last
- * touched it, and its latest migration (progress while it runs, downtime and outcome once it
- * ended).
+ * {@code POST /getVm}: the VM as recorded, with its disks, NICs and whether the network reconciler
+ * finds them whole ({@code networkState}), the sagas that own and last touched it, and its latest
+ * migration (progress while it runs, downtime and outcome once it ended).
  */
 @Component("getVm")
 public class GetVm implements Function<Message<VmRequest>, Message<?>> {
@@ -32,6 +32,7 @@ public class GetVm implements Function<Message<VmRequest>, Message<?>> {
       int maxMemoryMib,
       List<VmMapper.DiskRow> disks,
       List<VmMapper.NicRow> nics,
+      String networkState,
       String ownerGid,
       String lastGid,
       String lastOutcome,
@@ -75,6 +76,7 @@ public class GetVm implements Function<Message<VmRequest>, Message<?>> {
                   vm.maxMemoryMib(),
                   vms.disksOf(vm.id()),
                   vms.nicsOf(vm.id()),
+                  vms.networkStateOf(vm.id()),
                   vm.ownerGid(),
                   vm.lastGid(),
                   vm.lastOutcome(),

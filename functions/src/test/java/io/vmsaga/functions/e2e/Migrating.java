@@ -139,13 +139,6 @@ final class Migrating {
         number("SELECT committed_memory_mib FROM node WHERE id = ?", nodeId));
   }
 
-  static String run(String... argv) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor()).as(String.join(" ", argv) + ": " + output).isZero();
-    return output;
-  }
-
   static void await(Duration timeout, BooleanSupplier condition) {
     long end = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

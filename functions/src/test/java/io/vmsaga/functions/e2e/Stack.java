@@ -40,6 +40,14 @@ public final class Stack {
 
   private Stack() {}
 
+  /** Runs a command of this machine; fails the test unless it exits 0. Answers its output. */
+  public static String run(String... argv) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(String.join(" ", argv) + ": " + output).isZero();
+    return output;
+  }
+
   /** What the functions app's Prometheus endpoint reports now. */
   public static String metrics() {
     try (var http = HttpClient.newHttpClient()) {
