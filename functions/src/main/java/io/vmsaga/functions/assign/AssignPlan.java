@@ -5,6 +5,7 @@ import io.vmsaga.functions.core.Sha256;
 import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.saga.Step;
+import java.util.Map;
 
 /**
  * A VM moving from one tenant to another: what it holds (counted against the new tenant's quota,
@@ -45,5 +46,10 @@ public record AssignPlan(
   }
 
   /** The payload of every assignVm step. */
-  public record AssignStep(BranchRef branch, AssignPlan vm) implements Step {}
+  public record AssignStep(BranchRef branch, AssignPlan vm) implements Step {
+    @Override
+    public Map<String, String> logFields() {
+      return Step.fields("vmId", vm.vmId(), "nodeId", vm.nodeId());
+    }
+  }
 }

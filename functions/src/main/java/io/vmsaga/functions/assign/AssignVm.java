@@ -21,8 +21,8 @@ import org.springframework.stereotype.Component;
 /**
  * {@code POST /assignVm} {@code {vmId, toTenantId, networkId, awaitResult?}} (administrators): the
  * VM becomes another tenant's, on a network of that tenant, through the assignVm saga. As in
- * CloudStack, the VM must be stopped ({@code stopVm} with {@code "mode":"shutdown"}): its NICs
- * change in its definition and it boots with the new one.
+ * CloudStack, the VM must be stopped ({@code stopVm}): its NICs change in its definition and it
+ * boots with the new one.
  */
 @Component("assignVm")
 public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>> {
@@ -96,8 +96,7 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
     }
     if (!"stopped".equals(vm.state())) {
       return Replies.conflict(
-          "not_stopped",
-          "a VM is assigned stopped (stopVm with mode shutdown); this one is " + vm.state());
+          "not_stopped", "a VM is assigned stopped (stopVm); this one is " + vm.state());
     }
     Message<?> busy = vmSagas.busy(vm);
     if (busy != null) {

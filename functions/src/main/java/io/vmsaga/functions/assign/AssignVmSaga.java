@@ -17,7 +17,7 @@ public final class AssignVmSaga {
   private AssignVmSaga() {}
 
   public static Saga of(String gid, AssignPlan vm, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("assignVm", gid)
         .timeoutToFail(timeoutToFail)
         .step("reserveTargetQuota", "releaseTargetQuota", branch -> new AssignStep(branch, vm))
         .step("createTargetNic", "deleteTargetNic", branch -> new AssignStep(branch, vm))

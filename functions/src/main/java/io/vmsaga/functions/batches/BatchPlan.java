@@ -17,7 +17,7 @@ public final class BatchPlan {
   static final Duration TIMEOUT_TO_FAIL = Duration.ofHours(2);
 
   public static Saga of(String batchId) {
-    return Saga.withGid(batchId)
+    return Saga.named("batch", batchId)
         .timeoutToFail(TIMEOUT_TO_FAIL)
         .step("driveBatch", "", branch -> new BatchStep(branch, batchId));
   }

@@ -114,6 +114,16 @@ public class Agents {
                 URI.create(u), token, CALL_TIMEOUT, guard(breakers.circuitBreaker(u), meters)));
   }
 
+  /**
+   * The agent at a URL for an administrator's explicit check (registerNode): its breaker is closed
+   * first, so the check reaches the agent whatever earlier calls found — an agent just restarted is
+   * registered at once, and one still down opens the breaker again.
+   */
+  public AgentClient checking(String url) {
+    breakers.circuitBreaker(url).reset();
+    return at(url);
+  }
+
   /** The state of the breaker of the agent at this URL: CLOSED, OPEN, HALF_OPEN. */
   public String breakerState(String url) {
     return url == null ? null : breakers.circuitBreaker(url).getState().name();

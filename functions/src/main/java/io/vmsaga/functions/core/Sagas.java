@@ -1,5 +1,6 @@
 package io.vmsaga.functions.core;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vmsaga.functions.dtm.DtmClient;
 import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.dtm.Transaction;
@@ -26,18 +27,21 @@ public class Sagas {
   private final ObjectMapper json;
   private final String functionsUrl;
   private final ObjectProvider<BeforeSubmit> beforeSubmit;
+  private final MeterRegistry meters;
 
   public Sagas(
       DtmClient dtm,
       Branches branches,
       ObjectMapper json,
       @Value("${vmsaga.functions-url}") String functionsUrl,
-      ObjectProvider<BeforeSubmit> beforeSubmit) {
+      ObjectProvider<BeforeSubmit> beforeSubmit,
+      MeterRegistry meters) {
     this.dtm = dtm;
     this.branches = branches;
     this.json = json;
     this.functionsUrl = functionsUrl;
     this.beforeSubmit = beforeSubmit;
+    this.meters = meters;
   }
 
   public String newGid() {
@@ -47,6 +51,7 @@ public class Sagas {
   public void submit(Saga saga) {
     beforeSubmit.orderedStream().forEach(hook -> hook.accept(saga));
     dtm.submit(saga.toRequest(functionsUrl, branches.headers(), json));
+    meters.counter("vmsaga.sagas.submitted", "saga", saga.type()).increment();
   }
 
   public Optional<Transaction> find(String gid) {

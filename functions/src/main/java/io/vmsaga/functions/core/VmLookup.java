@@ -4,6 +4,7 @@ import io.vmsaga.functions.core.Tenants.Tenant;
 import io.vmsaga.functions.core.VmMapper.VmRow;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
+import org.slf4j.MDC;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -39,7 +40,11 @@ public class VmLookup {
           if (vm == null || !(vm.tenantId().equals(caller.id()) || caller.isAdmin())) {
             return Replies.notFound("VM");
           }
-          return handler.apply(request, caller, vm);
+          // the VM's fields on the trigger's log lines, as steps have theirs
+          try (var vmId = MDC.putCloseable("vmId", vm.id());
+              var nodeId = MDC.putCloseable("nodeId", vm.nodeId())) {
+            return handler.apply(request, caller, vm);
+          }
         });
   }
 }

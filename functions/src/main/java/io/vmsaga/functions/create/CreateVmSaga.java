@@ -14,7 +14,7 @@ public final class CreateVmSaga {
   private CreateVmSaga() {}
 
   public static Saga of(String gid, VmPlan vm, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("createVm", gid)
         .timeoutToFail(timeoutToFail)
         .step("reserveResources", "releaseResources", branch -> new VmStep(branch, vm))
         .step("cacheImage", "uncacheImage", branch -> new VmStep(branch, vm))

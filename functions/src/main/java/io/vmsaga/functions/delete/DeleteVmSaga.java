@@ -15,7 +15,7 @@ public final class DeleteVmSaga {
   private DeleteVmSaga() {}
 
   public static Saga of(String gid, VmPlan vm, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("deleteVm", gid)
         .timeoutToFail(timeoutToFail)
         .step("stopQemu", "", branch -> new VmStep(branch, vm))
         .step("detachQmp", "", branch -> new VmStep(branch, vm))

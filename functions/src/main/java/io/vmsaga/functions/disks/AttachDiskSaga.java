@@ -14,7 +14,7 @@ public final class AttachDiskSaga {
   private AttachDiskSaga() {}
 
   public static Saga of(String gid, DataDiskPlan disk, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("attachDisk", gid)
         .timeoutToFail(timeoutToFail)
         .step("reserveDataDisk", "releaseDataDisk", branch -> new DataDiskStep(branch, disk))
         .step("createDataDisk", "deleteDataDisk", branch -> new DataDiskStep(branch, disk))

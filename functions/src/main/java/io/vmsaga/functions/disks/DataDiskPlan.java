@@ -2,6 +2,7 @@ package io.vmsaga.functions.disks;
 
 import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.saga.Step;
+import java.util.Map;
 
 /**
  * A data disk plugged into a VM or out of it. {@code fresh}: attachDisk makes the disk (else it
@@ -20,5 +21,10 @@ public record DataDiskPlan(
     String vmState) {
 
   /** The payload of every attachDisk and detachDisk step. */
-  public record DataDiskStep(BranchRef branch, DataDiskPlan disk) implements Step {}
+  public record DataDiskStep(BranchRef branch, DataDiskPlan disk) implements Step {
+    @Override
+    public Map<String, String> logFields() {
+      return Step.fields("vmId", disk.vmId(), "nodeId", disk.nodeId());
+    }
+  }
 }

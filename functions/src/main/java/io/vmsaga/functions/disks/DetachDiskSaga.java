@@ -13,7 +13,7 @@ public final class DetachDiskSaga {
   private DetachDiskSaga() {}
 
   public static Saga of(String gid, DataDiskPlan disk, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("detachDisk", gid)
         .timeoutToFail(timeoutToFail)
         .step("detachDataDisk", "reattachDataDisk", branch -> new DataDiskStep(branch, disk))
         .pivot("deleteDetachedDisk", "", branch -> new DataDiskStep(branch, disk))

@@ -15,7 +15,7 @@ public final class ResizeDiskSaga {
   private ResizeDiskSaga() {}
 
   public static Saga of(String gid, ResizePlan disk, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("resizeDisk", gid)
         .timeoutToFail(timeoutToFail)
         .step("reserveDiskGrowth", "releaseDiskGrowth", branch -> new ResizeStep(branch, disk))
         .pivot("growDisk", "keepDiskSize", branch -> new ResizeStep(branch, disk))

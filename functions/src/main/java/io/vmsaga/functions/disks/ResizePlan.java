@@ -2,6 +2,7 @@ package io.vmsaga.functions.disks;
 
 import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.saga.Step;
+import java.util.Map;
 
 /**
  * One disk's growth: which disk of which VM, on which node's agent, from and to how many GiB, and
@@ -26,5 +27,10 @@ public record ResizePlan(
   }
 
   /** The payload of every resizeDisk step. */
-  public record ResizeStep(BranchRef branch, ResizePlan disk) implements Step {}
+  public record ResizeStep(BranchRef branch, ResizePlan disk) implements Step {
+    @Override
+    public Map<String, String> logFields() {
+      return Step.fields("vmId", disk.vmId(), "nodeId", disk.nodeId());
+    }
+  }
 }

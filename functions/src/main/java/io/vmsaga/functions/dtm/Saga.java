@@ -16,6 +16,7 @@ public final class Saga {
   /** How long DTM waits for one branch call; agent calls inside a step stay well below it. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
 
+  private final String type;
   private final String gid;
   private final List<SagaRequest.Step> steps = new ArrayList<>();
   private final List<Function<BranchRef, ?>> payloads = new ArrayList<>();
@@ -24,12 +25,14 @@ public final class Saga {
   private Duration retryInterval = Duration.ofSeconds(1);
   private Duration requestTimeout = REQUEST_TIMEOUT;
 
-  private Saga(String gid) {
+  private Saga(String type, String gid) {
+    this.type = type;
     this.gid = gid;
   }
 
-  public static Saga withGid(String gid) {
-    return new Saga(gid);
+  /** A saga of a kind ({@code createVm}, {@code migrateVm}…: its metrics' label) and its gid. */
+  public static Saga named(String type, String gid) {
+    return new Saga(type, gid);
   }
 
   public Saga step(String action, String compensate, Function<BranchRef, ?> payload) {
@@ -58,7 +61,12 @@ public final class Saga {
   public List<Object> payloads() {
     List<Object> made = new ArrayList<>();
     for (int i = 0; i < payloads.size(); i++) {
-      made.add(payloads.get(i).apply(new BranchRef(gid, branchId(i), pivotBranchId)));
+      made.add(
+          payloads
+              .get(i)
+              .apply(
+                  new BranchRef(
+                      gid, branchId(i), pivotBranchId, type, branchId(payloads.size() - 1))));
     }
     return made;
   }
@@ -81,6 +89,10 @@ public final class Saga {
 
   public String gid() {
     return gid;
+  }
+
+  public String type() {
+    return type;
   }
 
   /** Every function the saga names, actions and compensations, in order. */

@@ -13,7 +13,7 @@ public final class ImportImageSaga {
   private ImportImageSaga() {}
 
   public static Saga of(String gid, ImagePlan image, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("importImage", gid)
         .timeoutToFail(timeoutToFail)
         .step("recordImage", "removeImageRecord", branch -> new ImageStep(branch, image))
         .step("fetchImage", "deleteImageFile", branch -> new ImageStep(branch, image))

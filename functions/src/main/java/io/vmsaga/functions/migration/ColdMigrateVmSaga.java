@@ -12,7 +12,7 @@ public final class ColdMigrateVmSaga {
   private ColdMigrateVmSaga() {}
 
   public static Saga of(String gid, MigrationPlan move, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("coldMigrateVm", gid)
         .timeoutToFail(timeoutToFail)
         .step(
             "reserveMigrationTarget",

@@ -13,7 +13,7 @@ public final class MigrateVmSaga {
   private MigrateVmSaga() {}
 
   public static Saga of(String gid, MigrationPlan move, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("migrateVm", gid)
         .timeoutToFail(timeoutToFail)
         .step(
             "reserveMigrationTarget",

@@ -12,7 +12,7 @@ public final class CreateNetworkSaga {
   private CreateNetworkSaga() {}
 
   public static Saga of(String gid, NetworkPlan network, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("createNetwork", gid)
         .timeoutToFail(timeoutToFail)
         .step("recordNetwork", "removeNetworkRecord", branch -> new NetworkStep(branch, network))
         .step(

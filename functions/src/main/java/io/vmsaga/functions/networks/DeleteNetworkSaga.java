@@ -13,7 +13,7 @@ public final class DeleteNetworkSaga {
   private DeleteNetworkSaga() {}
 
   public static Saga of(String gid, NetworkPlan network, Duration timeoutToFail) {
-    return Saga.withGid(gid)
+    return Saga.named("deleteNetwork", gid)
         .timeoutToFail(timeoutToFail)
         .step("retireNetwork", "", branch -> new NetworkStep(branch, network))
         .step("deleteNetworkFromNodes", "", branch -> new NetworkStep(branch, network))

@@ -90,7 +90,7 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
     String url = request.agentUrl().replaceAll("/$", "");
     NodeInfo inventory;
     try {
-      inventory = agents.at(url).node();
+      inventory = agents.checking(url).node();
     } catch (RuntimeException e) {
       return Replies.conflict("agent_unreachable", "the agent at agentUrl does not answer");
     }

@@ -1,5 +1,6 @@
 package io.vmsaga.functions.ops;
 
+import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
@@ -9,9 +10,12 @@ import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.VmLookup;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.core.VmMapper.VmRow;
+import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -70,6 +74,53 @@ public class DirectOps {
                 ? Replies.unavailable("the VM's node does not answer; try again")
                 : Replies.conflict("node_refused", "the VM's node refused: " + e.code());
           }
+        });
+  }
+
+  /**
+   * A power operation: the state table's move from the VM's true state, the agent's action for it
+   * ({@code action} answers null for a move that needs none), the VM recorded in {@code after}; 409
+   * {@code wrong_state} where the table has no move.
+   */
+  <R extends ForVm> Message<?> transition(
+      Message<?> message,
+      Class<R> type,
+      VmStates.Operation operation,
+      String after,
+      BiFunction<R, VmStates.Move, VmAction> action) {
+    return transition(message, type, operation, after, request -> new Check(), action);
+  }
+
+  /** {@link #transition} of a request {@code validate} checks first (400 when it fails). */
+  <R extends ForVm> Message<?> transition(
+      Message<?> message,
+      Class<R> type,
+      VmStates.Operation operation,
+      String after,
+      Function<R, Check> validate,
+      BiFunction<R, VmStates.Move, VmAction> action) {
+    return on(
+        message,
+        type,
+        (request, target) -> {
+          Check check = validate.apply(request);
+          if (check.failed()) {
+            return check.reply();
+          }
+          return VmStates.move(operation, target.state())
+              .<Message<?>>map(
+                  move -> {
+                    VmAction act = action.apply(request, move);
+                    if (act != null) {
+                      target.agent().action(request.vmId(), act);
+                    }
+                    record(target.vm(), target.state(), after);
+                    return Replies.ok(
+                        new VmStatusView(
+                            request.vmId(), after, target.vm().vcpus(), target.vm().memoryMib()));
+                  })
+              .orElseGet(
+                  () -> notAllowed(operation.name().toLowerCase(Locale.ROOT), target.state()));
         });
   }
 

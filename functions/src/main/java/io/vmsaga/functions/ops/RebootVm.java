@@ -2,7 +2,6 @@ package io.vmsaga.functions.ops;
 
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.functions.core.ForVm;
-import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -20,21 +19,11 @@ public class RebootVm implements Function<Message<RebootVm.Request>, Message<?>>
 
   @Override
   public Message<?> apply(Message<Request> message) {
-    return ops.on(
+    return ops.transition(
         message,
         Request.class,
-        (request, target) ->
-            VmStates.move(VmStates.Operation.REBOOT, target.state())
-                .<Message<?>>map(
-                    move -> {
-                      target.agent().action(request.vmId(), VmAction.of(VmAction.Action.RESET));
-                      return Replies.ok(
-                          new VmStatusView(
-                              request.vmId(),
-                              "running",
-                              target.vm().vcpus(),
-                              target.vm().memoryMib()));
-                    })
-                .orElseGet(() -> DirectOps.notAllowed("reboot", target.state())));
+        VmStates.Operation.REBOOT,
+        "running",
+        (request, move) -> VmAction.of(VmAction.Action.RESET));
   }
 }

@@ -2,7 +2,6 @@ package io.vmsaga.functions.ops;
 
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.functions.core.ForVm;
-import io.vmsaga.functions.web.Replies;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -23,32 +22,16 @@ public class StartVm implements Function<Message<StartVm.Request>, Message<?>> {
 
   @Override
   public Message<?> apply(Message<Request> message) {
-    return ops.on(
+    return ops.transition(
         message,
         Request.class,
-        (request, target) ->
-            VmStates.move(VmStates.Operation.START, target.state())
-                .<Message<?>>map(
-                    move -> {
-                      switch (move) {
-                        case RESUME ->
-                            target
-                                .agent()
-                                .action(request.vmId(), VmAction.of(VmAction.Action.RESUME));
-                        case BOOT ->
-                            target
-                                .agent()
-                                .action(request.vmId(), VmAction.of(VmAction.Action.START));
-                        default -> {}
-                      }
-                      ops.record(target.vm(), target.state(), "running");
-                      return Replies.ok(
-                          new VmStatusView(
-                              request.vmId(),
-                              "running",
-                              target.vm().vcpus(),
-                              target.vm().memoryMib()));
-                    })
-                .orElseGet(() -> DirectOps.notAllowed("start", target.state())));
+        VmStates.Operation.START,
+        "running",
+        (request, move) ->
+            switch (move) {
+              case RESUME -> VmAction.of(VmAction.Action.RESUME);
+              case BOOT -> VmAction.of(VmAction.Action.START);
+              default -> null;
+            });
   }
 }

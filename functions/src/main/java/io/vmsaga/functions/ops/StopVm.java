@@ -2,22 +2,23 @@ package io.vmsaga.functions.ops;
 
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.functions.core.ForVm;
-import io.vmsaga.functions.web.Replies;
+import io.vmsaga.functions.web.Check;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /stopVm}: pauses the VM (QMP {@code stop}), or with {@code "mode":"shutdown"} shuts
- * it down fully: ACPI powerdown, then quit, SIGTERM and SIGKILL within the agent's deadline.
+ * {@code POST /stopVm} {@code {vmId, timeoutSeconds?}}: powers the VM off as a machine is: ACPI
+ * powerdown first, so the guest shuts down cleanly; if it has not within half the timeout (default
+ * {@value #DEFAULT_TIMEOUT_SECONDS} s), QEMU is told to quit, then signalled. Pausing is {@code
+ * pauseVm}.
  */
 @Component("stopVm")
 public class StopVm implements Function<Message<StopVm.Request>, Message<?>> {
-  public record Request(String vmId, String mode) implements ForVm {
-    boolean shutdown() {
-      return "shutdown".equals(mode);
-    }
-  }
+  static final int DEFAULT_TIMEOUT_SECONDS = 30;
+  static final int MAX_TIMEOUT_SECONDS = 300;
+
+  public record Request(String vmId, Integer timeoutSeconds) implements ForVm {}
 
   private final DirectOps ops;
 
@@ -27,35 +28,24 @@ public class StopVm implements Function<Message<StopVm.Request>, Message<?>> {
 
   @Override
   public Message<?> apply(Message<Request> message) {
-    return ops.on(
+    return ops.transition(
         message,
         Request.class,
-        (request, target) -> {
-          if (request.mode() != null && !request.shutdown() && !"pause".equals(request.mode())) {
-            return Replies.invalid("mode must be pause or shutdown");
-          }
-          var operation =
-              request.shutdown() ? VmStates.Operation.SHUTDOWN : VmStates.Operation.PAUSE;
-          String after = request.shutdown() ? "stopped" : "paused";
-          return VmStates.move(operation, target.state())
-              .<Message<?>>map(
-                  move -> {
-                    switch (move) {
-                      case PAUSE ->
-                          target.agent().action(request.vmId(), VmAction.of(VmAction.Action.PAUSE));
-                      case SHUTDOWN ->
-                          target.agent().action(request.vmId(), VmAction.of(VmAction.Action.STOP));
-                      default -> {}
-                    }
-                    ops.record(target.vm(), target.state(), after);
-                    return Replies.ok(
-                        new VmStatusView(
-                            request.vmId(), after, target.vm().vcpus(), target.vm().memoryMib()));
-                  })
-              .orElseGet(
-                  () ->
-                      DirectOps.notAllowed(
-                          request.shutdown() ? "shutdown" : "pause", target.state()));
-        });
+        VmStates.Operation.STOP,
+        "stopped",
+        request ->
+            request.timeoutSeconds() == null
+                ? new Check()
+                : new Check()
+                    .range(request.timeoutSeconds(), 1, MAX_TIMEOUT_SECONDS, "timeoutSeconds"),
+        (request, move) ->
+            move == VmStates.Move.NOTHING
+                ? null
+                : VmAction.of(
+                    VmAction.Action.STOP,
+                    1000L
+                        * (request.timeoutSeconds() == null
+                            ? DEFAULT_TIMEOUT_SECONDS
+                            : request.timeoutSeconds())));
   }
 }

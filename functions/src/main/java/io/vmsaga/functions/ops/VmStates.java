@@ -13,7 +13,8 @@ final class VmStates {
   enum Operation {
     START,
     PAUSE,
-    SHUTDOWN,
+    RESUME,
+    STOP,
     REBOOT,
     HOTPLUG
   }
@@ -33,7 +34,8 @@ final class VmStates {
           Operation.START,
               Map.of("running", Move.NOTHING, "paused", Move.RESUME, "stopped", Move.BOOT),
           Operation.PAUSE, Map.of("paused", Move.NOTHING, "running", Move.PAUSE),
-          Operation.SHUTDOWN,
+          Operation.RESUME, Map.of("running", Move.NOTHING, "paused", Move.RESUME),
+          Operation.STOP,
               Map.of("stopped", Move.NOTHING, "running", Move.SHUTDOWN, "paused", Move.SHUTDOWN),
           Operation.REBOOT, Map.of("running", Move.RESET),
           Operation.HOTPLUG, Map.of("running", Move.PLUG, "paused", Move.PLUG));

@@ -97,12 +97,22 @@ public class Branches {
     }
     BranchRef branch = typed.branch();
     MDC.put("gid", branch.gid());
+    MDC.put("branchId", branch.branchId());
+    typed.logFields().forEach(MDC::put);
     long started = System.nanoTime();
+    boolean[] ran = new boolean[1];
     try {
       Message<?> reply =
           transaction.execute(
               tx -> {
-                Message<?> result = guarded(branch, op, () -> effect.apply((S) payload));
+                Message<?> result =
+                    guarded(
+                        branch,
+                        op,
+                        () -> {
+                          ran[0] = true;
+                          return effect.apply((S) payload);
+                        });
                 if (status(result) != 200) {
                   tx.setRollbackOnly();
                 }
@@ -113,9 +123,16 @@ public class Branches {
       meters
           .timer("vmsaga.steps", "step", name, "op", op, "status", Integer.toString(status(reply)))
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      String ended = branch.endsSagaAs(op);
+      if (ended != null && ran[0] && status(reply) == 200 && branch.saga() != null) {
+        // vmsaga_sagas_finished_total{saga, outcome}: its last step done, or its first undone
+        meters
+            .counter("vmsaga.sagas.finished", "saga", branch.saga(), "outcome", ended)
+            .increment();
+      }
       return reply;
     } finally {
-      MDC.remove("gid");
+      MDC.clear(); // a virtual thread per request, but a pooled one must not carry the fields on
     }
   }
 

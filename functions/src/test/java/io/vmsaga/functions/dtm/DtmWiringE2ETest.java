@@ -68,7 +68,7 @@ class DtmWiringE2ETest {
   void sagaOfSucceedingStepsEndsSucceed() throws Exception {
     String gid = dtm.newGid();
     submit(
-        Saga.withGid(gid)
+        Saga.named("wiring", gid)
             .step("probeAction", "probeCompensate", branch -> new Probe(branch, false))
             .step("probeAction", "probeCompensate", branch -> new Probe(branch, false)));
 
@@ -83,7 +83,7 @@ class DtmWiringE2ETest {
   void failureOfSecondStepCompensatesTheFirstAndEndsFailed() throws Exception {
     String gid = dtm.newGid();
     submit(
-        Saga.withGid(gid)
+        Saga.named("wiring", gid)
             .step("probeAction", "probeCompensate", branch -> new Probe(branch, false))
             .step("probeAction", "probeCompensate", branch -> new Probe(branch, true)));
 

@@ -52,7 +52,7 @@ class AssignE2ETest {
     var created = call("createVm", from.token(), guest);
     assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
     String vmId = created.text("vmId");
-    assertThat(call("stopVm", from.token(), Map.of("vmId", vmId, "mode", "shutdown")).status())
+    assertThat(call("stopVm", from.token(), Map.of("vmId", vmId, "timeoutSeconds", 10)).status())
         .isEqualTo(200);
     Map<String, Object> assign =
         Map.of("vmId", vmId, "toTenantId", to.id(), "networkId", networkId, "awaitResult", true);

@@ -25,15 +25,18 @@ class DirectOpsE2ETest {
     var id = Map.of("vmId", vmId);
 
     // pause (QMP stop), idempotently
-    assertThat(call("stopVm", tenant.token(), id).text("state")).isEqualTo("paused");
+    assertThat(call("pauseVm", tenant.token(), id).text("state")).isEqualTo("paused");
     assertThat(agent.status(vmId).status()).isEqualTo("paused");
-    assertThat(call("stopVm", tenant.token(), id).status()).isEqualTo(200);
+    assertThat(call("pauseVm", tenant.token(), id).status()).isEqualTo(200);
     assertThat(recordedState(vmId)).isEqualTo("paused");
     assertThat(call("rebootVm", tenant.token(), id).text("code")).isEqualTo("wrong_state");
 
-    // resume (QMP cont), idempotently
-    assertThat(call("startVm", tenant.token(), id).text("state")).isEqualTo("running");
+    // resume (QMP cont), idempotently; startVm resumes a paused VM too
+    assertThat(call("resumeVm", tenant.token(), id).text("state")).isEqualTo("running");
     assertThat(agent.status(vmId).running()).isTrue();
+    assertThat(call("resumeVm", tenant.token(), id).status()).isEqualTo(200);
+    assertThat(call("pauseVm", tenant.token(), id).status()).isEqualTo(200);
+    assertThat(call("startVm", tenant.token(), id).text("state")).isEqualTo("running");
     assertThat(call("startVm", tenant.token(), id).status()).isEqualTo(200);
 
     // reset: one host-requested RESET (the firmware may add guest-initiated ones of its own)
@@ -67,10 +70,12 @@ class DirectOpsE2ETest {
         .isEqualTo(400);
     assertAccountingExact(tenant.id());
 
-    // full shutdown; refused operations while stopped; boot again with the hot-plugged devices
-    // replayed
+    // power off (no guest OS here answers ACPI: forced after half the timeout); refused
+    // operations while stopped; boot again with the hot-plugged devices replayed
+    assertThat(call("stopVm", tenant.token(), Map.of("vmId", vmId, "timeoutSeconds", 0)).status())
+        .isEqualTo(400);
     assertThat(
-            call("stopVm", tenant.token(), Map.of("vmId", vmId, "mode", "shutdown")).text("state"))
+            call("stopVm", tenant.token(), Map.of("vmId", vmId, "timeoutSeconds", 2)).text("state"))
         .isEqualTo("stopped");
     assertThat(processesMentioning(vmId)).isEmpty();
     var refused = call("rebootVm", tenant.token(), id);
@@ -78,9 +83,13 @@ class DirectOpsE2ETest {
     assertThat(refused.text("state")).isEqualTo("stopped");
     assertThat(call("hotplugCpu", tenant.token(), Map.of("vmId", vmId, "vcpus", 2)).text("code"))
         .isEqualTo("wrong_state");
-    assertThat(call("stopVm", tenant.token(), id).text("code"))
+    assertThat(call("pauseVm", tenant.token(), id).text("code"))
         .as("pause of a stopped VM")
         .isEqualTo("wrong_state");
+    assertThat(call("resumeVm", tenant.token(), id).text("code"))
+        .as("resume of a stopped VM: startVm boots it")
+        .isEqualTo("wrong_state");
+    assertThat(call("stopVm", tenant.token(), id).status()).as("stopped already").isEqualTo(200);
     assertThat(call("startVm", tenant.token(), id).text("state")).isEqualTo("running");
     assertThat(processesMentioning(vmId)).hasSize(1);
     assertThat(agent.cpus(vmId)).hasSize(2);
@@ -90,7 +99,14 @@ class DirectOpsE2ETest {
     var stranger = newTenant(5, 8, 4096);
     for (String op :
         new String[] {
-          "startVm", "stopVm", "rebootVm", "getVmStatus", "hotplugCpu", "hotplugMemory"
+          "startVm",
+          "stopVm",
+          "pauseVm",
+          "resumeVm",
+          "rebootVm",
+          "getVmStatus",
+          "hotplugCpu",
+          "hotplugMemory"
         }) {
       assertThat(
               call(op, stranger.token(), Map.of("vmId", vmId, "vcpus", 2, "sizeMib", 512)).status())
@@ -106,6 +122,35 @@ class DirectOpsE2ETest {
     assertThat(call("deleteVm", tenant.token(), Map.of("vmId", vmId, "awaitResult", true)).status())
         .isEqualTo(200);
     assertNothingLeft(vmId, tenant.id());
+  }
+
+  @Test
+  void theGuestSeesPauseResumeAndAPowerOff() {
+    var tenant = newTenant(2, 2, 1024);
+    var guest = GuestE2ETest.boot(tenant, "power", "node-2", false);
+    var id = Map.of("vmId", guest.vmId());
+    String bootId = guest.status().path("bootId").asString();
+
+    assertThat(call("pauseVm", tenant.token(), id).text("state")).isEqualTo("paused");
+    assertThat(GuestProbe.status(guest.address())).as("a paused guest does not answer").isEmpty();
+    assertThat(call("resumeVm", tenant.token(), id).text("state")).isEqualTo("running");
+    var resumed = GuestProbe.awaitReady(guest.address(), java.time.Duration.ofSeconds(20));
+    assertThat(resumed.path("bootId").asString()).as("the same boot goes on").isEqualTo(bootId);
+
+    long started = System.nanoTime();
+    assertThat(call("stopVm", tenant.token(), id).text("state")).isEqualTo("stopped");
+    long stopMs = (System.nanoTime() - started) / 1_000_000;
+    System.out.printf("stopVm of a guest that answers ACPI: %d ms%n", stopMs);
+    assertThat(stopMs).as("clean, not forced after half the 30 s").isLessThan(15_000);
+    assertThat(GuestE2ETest.consoleShowing(tenant, guest.vmId(), "vmsaga-tiny: shutdown"))
+        .as("the guest shut itself down on the ACPI power button")
+        .contains("vmsaga-tiny: shutdown");
+    assertThat(processesMentioning(guest.vmId())).isEmpty();
+
+    assertThat(call("startVm", tenant.token(), id).text("state")).isEqualTo("running");
+    var booted = GuestProbe.awaitReady(guest.address(), GuestE2ETest.BOOT);
+    assertThat(booted.path("bootId").asString()).as("a new boot").isNotEqualTo(bootId);
+    GuestE2ETest.delete(tenant, guest.vmId());
   }
 
   @Test

@@ -44,7 +44,7 @@ class DiskE2ETest {
     assertThat(shrink.text("code")).isEqualTo("disk_shrink");
     assertThat(diskGib(disk)).isEqualTo(2);
 
-    var stopped = call("stopVm", tenant.token(), Map.of("vmId", guest.vmId(), "mode", "shutdown"));
+    var stopped = call("stopVm", tenant.token(), Map.of("vmId", guest.vmId()));
     assertThat(stopped.status()).as(stopped.body().toString()).isEqualTo(200);
     var offline = resize(tenant, guest.vmId(), 3);
     assertThat(offline.status()).as(offline.body().toString()).isEqualTo(200);

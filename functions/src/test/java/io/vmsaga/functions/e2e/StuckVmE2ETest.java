@@ -47,7 +47,7 @@ class StuckVmE2ETest {
     awaitBranch(liveGid, "04");
     execute(
         "UPDATE vm SET updated_at = CURRENT_TIMESTAMP(3) - INTERVAL 5 MINUTE WHERE id = ?", moving);
-    assertThat(call("stopVm", tenant.token(), Map.of("vmId", alive)).status())
+    assertThat(call("pauseVm", tenant.token(), Map.of("vmId", alive)).status())
         .as("stuck: direct operations are refused")
         .isEqualTo(409);
 
@@ -67,7 +67,7 @@ class StuckVmE2ETest {
           .asString()
           .startsWith("failed: its saga ended without giving the VM back");
     }
-    assertThat(call("stopVm", tenant.token(), Map.of("vmId", alive)).status())
+    assertThat(call("pauseVm", tenant.token(), Map.of("vmId", alive)).status())
         .as("settled: direct operations work again")
         .isEqualTo(200);
     assertThat(call("startVm", tenant.token(), Map.of("vmId", dead)).status()).isEqualTo(200);
