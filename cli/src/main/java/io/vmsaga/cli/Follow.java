@@ -92,6 +92,11 @@ final class Follow {
     return Exit.OK;
   }
 
+  /** For an operation on a VM that stays: the VM as getVm shows it once the saga ended. */
+  static Finish showVm(Api api, String vmId) {
+    return (submitted, saga) -> api.call("getVm", Api.body("vmId", vmId));
+  }
+
   /** What the function answers with {@code awaitResult}: its answer with the saga's end. */
   static JsonNode sameAnswerFinalStatus(JsonNode submitted, Optional<JsonNode> saga) {
     ObjectNode answer = (ObjectNode) submitted.deepCopy();

@@ -161,6 +161,7 @@ final class VmCommands {
     Api api = root.api();
     return new Follow(root, api)
         .detail(() -> migrationOf(api, vmId))
+        .finish(Follow.showVm(api, vmId))
         .onCtrlC(() -> askToCancel(api, vmId))
         .run(
             "migrateVm",
@@ -182,7 +183,9 @@ final class VmCommands {
       @Parameters(paramLabel = "VMID") String vmId,
       @Option(names = "--node", paramLabel = "ID", required = true) String targetNodeId,
       @Mixin Follow.Waiting waiting) {
-    return new Follow(root, root.api())
+    Api api = root.api();
+    return new Follow(root, api)
+        .finish(Follow.showVm(api, vmId))
         .run("coldMigrateVm", Api.body("vmId", vmId, "targetNodeId", targetNodeId), waiting);
   }
 
@@ -213,7 +216,9 @@ final class VmCommands {
     if (diskGib == null) {
       return Exit.OK;
     }
-    return new Follow(root, root.api())
+    Api api = root.api();
+    return new Follow(root, api)
+        .finish(Follow.showVm(api, vmId))
         .run("resizeDisk", Api.body("vmId", vmId, "diskId", diskId, "sizeGib", diskGib), waiting);
   }
 
@@ -227,7 +232,9 @@ final class VmCommands {
       @Option(names = "--pool", paramLabel = "local|shared") String pool,
       @Option(names = "--disk-id", paramLabel = "ID") String diskId,
       @Mixin Follow.Waiting waiting) {
-    return new Follow(root, root.api())
+    Api api = root.api();
+    return new Follow(root, api)
+        .finish(Follow.showVm(api, vmId))
         .run(
             "attachDisk",
             Api.body("vmId", vmId, "sizeGib", sizeGib, "pool", pool, "diskId", diskId),
@@ -244,7 +251,9 @@ final class VmCommands {
       @Option(names = "--keep", description = "keep the disk, detached (still counted)")
           boolean keep,
       @Mixin Follow.Waiting waiting) {
-    return new Follow(root, root.api())
+    Api api = root.api();
+    return new Follow(root, api)
+        .finish(Follow.showVm(api, vmId))
         .run("detachDisk", Api.body("vmId", vmId, "diskId", diskId, "delete", !keep), waiting);
   }
 

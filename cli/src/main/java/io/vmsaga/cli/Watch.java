@@ -54,7 +54,7 @@ public final class Watch {
       }
       if (view.isEmpty()) {
         if (seen) {
-          progress.done("finished");
+          progress.done("ended (no record of yours names the saga any more)");
           return view;
         }
       } else {
@@ -156,7 +156,9 @@ public final class Watch {
   /** A live migration's progress as getVm shows it: percent, bytes sent and left, speed. */
   static String migration(JsonNode m) {
     if (m.path("percent").isNull() || m.path("percent").isMissingNode()) {
-      return m.path("status").asString("");
+      // before QEMU reports (submitted, setup) the steps line says enough
+      String status = m.path("status").asString("");
+      return status.equals("submitted") ? "" : status;
     }
     return String.format(
         "%d%% · %s of %s sent · %s left · %.0f Mbit/s",
