@@ -5,24 +5,33 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * Which saga branch a step payload belongs to. Decided by the saga definition before submit and
  * carried inside the payload, because on Lambda DTM's query parameters do not reach the function.
- * {@code pivotBranchId} names the saga's pivot, when it has one (see {@link Saga#pivot}); {@code
- * saga} its kind and {@code lastBranchId} its last step, for the metrics of how sagas end.
+ * {@code pivotBranchId} names the saga's pivot, when it has one (see {@link Saga#pivot}). For the
+ * metrics of how sagas end, {@code saga} names its kind, the last branch's payload its final action
+ * and the first branch's its first compensation (the function that runs last when the saga is
+ * rolled back), if any.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BranchRef(
-    String gid, String branchId, String pivotBranchId, String saga, String lastBranchId) {
+    String gid,
+    String branchId,
+    String pivotBranchId,
+    String saga,
+    String finalAction,
+    String firstUndo) {
   public BranchRef(String gid, String branchId) {
-    this(gid, branchId, null, null, null);
+    this(gid, branchId, null, null, null, null);
   }
 
   /**
-   * How this branch ends the saga when it succeeds, if it does: {@code succeed} or {@code failed}.
+   * How the saga ends when {@code function} succeeds on this branch, if it does: {@code succeed} or
+   * {@code failed}. By function, not by DTM's op: deleteVm runs create's compensations as its
+   * actions.
    */
-  public String endsSagaAs(String op) {
-    if (op.equals("action") && branchId.equals(lastBranchId)) {
+  public String endsSagaAs(String function) {
+    if (function.equals(finalAction)) {
       return "succeed";
     }
-    return op.equals("compensate") && branchId.equals("01") ? "failed" : null;
+    return function.equals(firstUndo) ? "failed" : null;
   }
 
   /**

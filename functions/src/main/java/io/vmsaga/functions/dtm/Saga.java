@@ -61,12 +61,20 @@ public final class Saga {
   public List<Object> payloads() {
     List<Object> made = new ArrayList<>();
     for (int i = 0; i < payloads.size(); i++) {
+      boolean last = i == payloads.size() - 1;
+      String firstUndo =
+          i == 0 && !steps.get(0).compensate().isEmpty() ? steps.get(0).compensate() : null;
       made.add(
           payloads
               .get(i)
               .apply(
                   new BranchRef(
-                      gid, branchId(i), pivotBranchId, type, branchId(payloads.size() - 1))));
+                      gid,
+                      branchId(i),
+                      pivotBranchId,
+                      type,
+                      last ? steps.get(i).action() : null,
+                      firstUndo)));
     }
     return made;
   }

@@ -123,7 +123,7 @@ public class Branches {
       meters
           .timer("vmsaga.steps", "step", name, "op", op, "status", Integer.toString(status(reply)))
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      String ended = branch.endsSagaAs(op);
+      String ended = branch.endsSagaAs(name);
       if (ended != null && ran[0] && status(reply) == 200 && branch.saga() != null) {
         // vmsaga_sagas_finished_total{saga, outcome}: its last step done, or its first undone
         meters
