@@ -158,7 +158,8 @@ class VmStatsTest {
     long secondMs = (System.nanoTime() - secondStarted) / 1_000_000;
     assertThat(second.cpuTimeMs()).as("the guest spins").isGreaterThan(first.cpuTimeMs());
     assertThat(second.cpuWindowMs()).isBetween(1_000L, 5_000L);
-    assertThat(second.cpuPercent()).as("a spinning TCG vCPU").isGreaterThan(20.0);
+    // A spinning TCG vCPU took 30-55 % of a host CPU on this 2-core machine; an idle QEMU ~1 %.
+    assertThat(second.cpuPercent()).as("a spinning TCG vCPU").isGreaterThan(10.0);
     assertThat(second.sampledAtMs()).isGreaterThan(first.sampledAtMs());
     assertThat(second.disks().get(0).readOps()).isGreaterThanOrEqualTo(io.readOps());
 
