@@ -1,5 +1,6 @@
 package io.vmsaga.agent.server;
 
+import io.vmsaga.agent.server.log.LogFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -25,7 +26,8 @@ public record AgentConfig(
     String accelerator,
     long poolCapacityGib,
     int cpus,
-    long memoryMib) {
+    long memoryMib,
+    LogFormat logFormat) {
 
   private static final Set<String> FLAGS =
       Set.of(
@@ -40,7 +42,8 @@ public record AgentConfig(
           "--accelerator",
           "--pool-capacity-gib",
           "--cpus",
-          "--memory-mib");
+          "--memory-mib",
+          "--log-format");
 
   /**
    * The state dir appears in QEMU's -qmp/-serial options, whose syntax has no escaping for ',' or
@@ -91,7 +94,8 @@ public record AgentConfig(
         Integer.parseInt(
             flags.getOrDefault(
                 "--cpus", Integer.toString(Runtime.getRuntime().availableProcessors()))),
-        Long.parseLong(flags.getOrDefault("--memory-mib", Long.toString(hostMemoryMib()))));
+        Long.parseLong(flags.getOrDefault("--memory-mib", Long.toString(hostMemoryMib()))),
+        LogFormat.parse(flags.getOrDefault("--log-format", "text")));
   }
 
   private static Path safe(String flag, Path path) {

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.vmsaga.agent.api.AgentJson;
+import io.vmsaga.agent.server.log.LogContext;
 import io.vmsaga.agent.server.os.ExecException;
 import io.vmsaga.agent.server.qmp.QmpError;
 import io.vmsaga.agent.server.qmp.QmpUnavailable;
@@ -35,7 +36,8 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * One per connection. Guards answer early (bad request line, no token, no route, body too large);
  * then a small body is buffered and handed to its endpoint, or a disk upload is streamed to its
- * sink chunk by chunk. Every answer leaves through {@link #send}.
+ * sink chunk by chunk, with the request's {@link LogContext} bound. Every answer leaves through
+ * {@link #send}, which accounts for it in the {@link AccessLog}.
  */
 final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
   private static final Logger LOG = Logger.getLogger("vmsaga.agent.access");
@@ -48,8 +50,10 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   private final Router router;
   private final Auth auth;
+  private final AccessLog accessLog;
 
   private HttpRequest request;
+  private LogContext context;
   private long startNanos;
   private Router.Match match;
   private ByteArrayOutputStream buffer;
@@ -58,9 +62,10 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
   /** After an early answer the rest of that request's body is dropped and the connection closed. */
   private boolean discarding;
 
-  AgentHandler(Router router, Auth auth) {
+  AgentHandler(Router router, Auth auth, AccessLog accessLog) {
     this.router = router;
     this.auth = auth;
+    this.accessLog = accessLog;
   }
 
   @Override
@@ -69,14 +74,16 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
       onHead(ctx, head);
     }
     if (msg instanceof HttpContent content && !discarding) {
-      onContent(ctx, content);
+      ScopedValue.where(LogContext.CURRENT, context).run(() -> onContent(ctx, content));
     }
   }
 
   private void onHead(ChannelHandlerContext ctx, HttpRequest head) {
     request = head;
+    context = LogContext.of(head.method().name(), head.uri(), head.headers().get(GID_HEADER));
     startNanos = System.nanoTime();
     discarding = false;
+    match = null;
     buffer = null;
     sink = null;
     if (head.decoderResult().isFailure()) {
@@ -89,6 +96,17 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
     }
     try {
       match = router.match(head.method(), head.uri(), head.headers());
+    } catch (Exception e) {
+      sendEarly(ctx, toApiException(e));
+      return;
+    }
+    context = context.withVmId(match.call().param("vm_id"));
+    ScopedValue.where(LogContext.CURRENT, context).run(() -> onRouted(ctx, head));
+  }
+
+  /** The body's way in: streamed to the route's sink, or buffered up to its cap. */
+  private void onRouted(ChannelHandlerContext ctx, HttpRequest head) {
+    try {
       if (match.route().handling() instanceof Router.Upload upload) {
         sink = upload.open(match.call());
         ctx.channel().config().setAutoRead(false);
@@ -181,7 +199,7 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
     return message.length() > 300 ? message.substring(0, 300) : message;
   }
 
-  /** Writes every answer: JSON, empty or a streamed file; logs one line per request. */
+  /** Writes every answer: JSON, empty or a streamed file; accounts for it once. */
   private void send(ChannelHandlerContext ctx, Reply reply, boolean keepAlive) {
     ChannelFuture done;
     long length;
@@ -228,14 +246,10 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (!keepAlive) {
       done.addListener(ChannelFutureListener.CLOSE);
     }
-    String gid = request.headers().get(GID_HEADER);
-    LOG.info(
-        String.format(
-            "%s %s %d %dms%s",
-            request.method(),
-            request.uri(),
-            reply.status().code(),
-            (System.nanoTime() - startNanos) / 1_000_000,
-            gid == null ? "" : " gid=" + shorten(gid)));
+    accessLog.answered(
+        context,
+        match == null ? null : match.route(),
+        reply.status().code(),
+        System.nanoTime() - startNanos);
   }
 }

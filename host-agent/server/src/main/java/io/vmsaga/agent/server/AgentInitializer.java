@@ -15,11 +15,13 @@ import io.netty.util.concurrent.EventExecutorGroup;
 final class AgentInitializer extends ChannelInitializer<SocketChannel> {
   private final Router router;
   private final Auth auth;
+  private final AccessLog accessLog;
   private final EventExecutorGroup blocking;
 
-  AgentInitializer(Router router, Auth auth, EventExecutorGroup blocking) {
+  AgentInitializer(Router router, Auth auth, AccessLog accessLog, EventExecutorGroup blocking) {
     this.router = router;
     this.auth = auth;
+    this.accessLog = accessLog;
     this.blocking = blocking;
   }
 
@@ -29,6 +31,6 @@ final class AgentInitializer extends ChannelInitializer<SocketChannel> {
         .addLast(new HttpServerCodec())
         .addLast(new HttpServerExpectContinueHandler())
         .addLast(new ChunkedWriteHandler())
-        .addLast(blocking, new AgentHandler(router, auth));
+        .addLast(blocking, new AgentHandler(router, auth, accessLog));
   }
 }

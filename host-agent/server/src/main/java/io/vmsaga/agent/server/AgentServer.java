@@ -11,6 +11,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.vmsaga.agent.server.disk.DiskService;
 import io.vmsaga.agent.server.disk.ImageService;
 import io.vmsaga.agent.server.disk.Pools;
+import io.vmsaga.agent.server.metrics.AgentMetrics;
 import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.qemu.VmActions;
 import io.vmsaga.agent.server.qemu.VmCidata;
@@ -19,6 +20,7 @@ import io.vmsaga.agent.server.qemu.VmDevicesInUse;
 import io.vmsaga.agent.server.qemu.VmDiskAttachments;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
+import io.vmsaga.agent.server.qemu.VmMonitor;
 import io.vmsaga.agent.server.qemu.VmNicAttachments;
 import io.vmsaga.agent.server.qemu.VmSupervisor;
 import java.io.IOException;
@@ -65,7 +67,12 @@ public final class AgentServer implements AutoCloseable {
         new Pools(
             config.localPool(), config.sharedPool(), config.imagePool(), config.poolCapacityGib());
     this.images = new ImageService(pools);
-    this.vms = new VmSupervisor(config.stateDir(), config.runDir(), pools, config.accelerator());
+    AgentMetrics metrics = new AgentMetrics(config.nodeId());
+    this.vms =
+        new VmSupervisor(
+            config.stateDir(), config.runDir(), pools, config.accelerator(), metrics.qmp());
+    VmMonitor monitor = new VmMonitor(vms);
+    metrics.watch(vms::runningCount, monitor::sampleRunning);
     VmDevicesInUse inUse = new VmDevicesInUse(vms);
     NetService net = new NetService(config.stateDir(), inUse);
     DiskService disks = new DiskService(pools, inUse);
@@ -84,12 +91,16 @@ public final class AgentServer implements AutoCloseable {
             new VmNicAttachments(vms, net),
             new VmMigration(vms),
             images,
-            new VmCidata(vms));
+            new VmCidata(vms),
+            monitor,
+            metrics);
     this.channel =
         new ServerBootstrap()
             .group(boss, workers)
             .channel(NioServerSocketChannel.class)
-            .childHandler(new AgentInitializer(router, new Auth(config.token()), blocking))
+            .childHandler(
+                new AgentInitializer(
+                    router, new Auth(config.token()), new AccessLog(metrics), blocking))
             .bind(config.listen())
             .sync()
             .channel();
@@ -132,6 +143,7 @@ public final class AgentServer implements AutoCloseable {
       System.exit(2);
       return;
     }
+    config.logFormat().install(config.nodeId());
     AgentServer server = new AgentServer(config);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
     server.channel.closeFuture().sync();

@@ -33,6 +33,12 @@ public record Reply(
     return new Reply(HttpResponseStatus.OK, null, null, Map.of(), text, false);
   }
 
+  /** Text of another type than {@code text/plain} (the Prometheus exposition format). */
+  public static Reply text(String text, String contentType) {
+    return new Reply(
+        HttpResponseStatus.OK, null, null, Map.of("Content-Type", contentType), text, false);
+  }
+
   /** A file made for this one answer (a flattened disk export), gone once the answer is sent. */
   public static Reply temporaryFile(Path file, Map<String, String> headers) {
     return new Reply(HttpResponseStatus.OK, null, file, headers, null, true);

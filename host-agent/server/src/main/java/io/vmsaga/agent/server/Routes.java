@@ -23,6 +23,7 @@ import io.vmsaga.agent.server.Router.Endpoint;
 import io.vmsaga.agent.server.Router.Route;
 import io.vmsaga.agent.server.disk.DiskService;
 import io.vmsaga.agent.server.disk.ImageService;
+import io.vmsaga.agent.server.metrics.AgentMetrics;
 import io.vmsaga.agent.server.net.NetService;
 import io.vmsaga.agent.server.qemu.VmActions;
 import io.vmsaga.agent.server.qemu.VmCidata;
@@ -30,6 +31,7 @@ import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmDiskAttachments;
 import io.vmsaga.agent.server.qemu.VmHotplug;
 import io.vmsaga.agent.server.qemu.VmMigration;
+import io.vmsaga.agent.server.qemu.VmMonitor;
 import io.vmsaga.agent.server.qemu.VmNicAttachments;
 import java.util.List;
 
@@ -54,11 +56,14 @@ public final class Routes {
       VmNicAttachments nics,
       VmMigration migration,
       ImageService images,
-      VmCidata cidata) {
+      VmCidata cidata,
+      VmMonitor monitor,
+      AgentMetrics metrics) {
     return new Router(
         List.of(
             route(GET, "/v1/health", c -> Reply.ok(node.health())),
             route(GET, "/v1/node", c -> Reply.ok(node.inventory())),
+            route(GET, "/metrics", c -> Reply.text(metrics.scrape(), AgentMetrics.CONTENT_TYPE)),
             route(
                 PUT,
                 DISK,
@@ -131,6 +136,7 @@ public final class Routes {
                 VM + "/console",
                 c -> Reply.text(cidata.console(c.param("vm_id"), c.query("tail_bytes")))),
             route(GET, VM + "/status", c -> Reply.ok(actions.status(c.param("vm_id")))),
+            route(GET, VM + "/stats", c -> Reply.ok(monitor.stats(c.param("vm_id")))),
             route(
                 GET, VM + "/events", c -> Reply.ok(actions.events(c.param("vm_id"), afterSeq(c)))),
             route(

@@ -85,7 +85,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(50);
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(52);
     for (Router.Route route : node.routes()) {
       String path =
           route
@@ -150,6 +150,7 @@ class BadInputTest {
             new String[] {"PUT", "/v1/vms/" + seg + "/nics/n1", NIC},
             new String[] {"DELETE", "/v1/vms/vm1/nics/" + seg, null},
             new String[] {"GET", "/v1/vms/" + seg + "/nics", null},
+            new String[] {"GET", "/v1/vms/" + seg + "/stats", null},
             new String[] {"PUT", "/v1/vms/vm1/nics/" + seg + "/tap", null},
             new String[] {"PUT", "/v1/vms/" + seg + "/nics/n1/tap", null},
             new String[] {"PUT", "/v1/bridges/" + seg, null},
@@ -239,6 +240,7 @@ class BadInputTest {
             new String[] {"GET", "/v1/vms/nope", null},
             new String[] {"PUT", "/v1/vms/nope/actions", "{\"action\":\"start\"}"},
             new String[] {"GET", "/v1/vms/nope/status", null},
+            new String[] {"GET", "/v1/vms/nope/stats", null},
             new String[] {"GET", "/v1/vms/nope/events", null},
             new String[] {"PUT", "/v1/vms/nope/cpus/c1", null},
             new String[] {"GET", "/v1/vms/nope/memory", null},
@@ -412,6 +414,7 @@ class BadInputTest {
       for (String[] call :
           List.of(
               new String[] {"GET", "/v1/vms/vm1/status", null},
+              new String[] {"GET", "/v1/vms/vm1/stats", null},
               new String[] {"PUT", "/v1/vms/vm1/actions", "{\"action\":\"pause\"}"},
               new String[] {"PUT", "/v1/vms/vm1/cpus/c1", null},
               new String[] {"GET", "/v1/vms/vm1/migration", null})) {

@@ -33,12 +33,15 @@ final class TestNode implements AutoCloseable {
   final Path sharedPool;
   final String token;
   private final long capacityGib;
+  private final List<String> extraFlags;
   private AgentServer server;
   private Process process;
   private AgentClient client;
 
-  private TestNode(String nodeId, Path sharedPool, long capacityGib) throws IOException {
+  private TestNode(String nodeId, Path sharedPool, long capacityGib, List<String> extraFlags)
+      throws IOException {
     this.nodeId = nodeId;
+    this.extraFlags = List.copyOf(extraFlags);
     // Short on purpose: the QMP socket path under the state dir must fit in 107 bytes.
     this.root = Files.createTempDirectory(Path.of("/tmp"), "vs");
     this.stateDir = root.resolve("s");
@@ -55,14 +58,15 @@ final class TestNode implements AutoCloseable {
   }
 
   static TestNode inProcess(String nodeId, Path sharedPool, long capacityGib) throws Exception {
-    TestNode node = new TestNode(nodeId, sharedPool, capacityGib);
+    TestNode node = new TestNode(nodeId, sharedPool, capacityGib, List.of());
     node.server = new AgentServer(AgentConfig.parse(node.flags(0)));
     node.client = node.clientFor(node.server.address().getPort());
     return node;
   }
 
-  static TestNode subprocess(String nodeId) throws Exception {
-    TestNode node = new TestNode(nodeId, null, 200);
+  /** An agent in a child JVM; {@code extraFlags} ({@code --log-format json}) follow the usual. */
+  static TestNode subprocess(String nodeId, String... extraFlags) throws Exception {
+    TestNode node = new TestNode(nodeId, null, 200, List.of(extraFlags));
     node.startSubprocess();
     return node;
   }
@@ -104,6 +108,7 @@ final class TestNode implements AutoCloseable {
                 System.getProperty("java.class.path"),
                 AgentServer.class.getName()));
     argv.addAll(List.of(flags(port)));
+    argv.addAll(extraFlags);
     process =
         new ProcessBuilder(argv)
             .redirectErrorStream(true)

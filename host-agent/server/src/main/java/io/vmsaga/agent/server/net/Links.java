@@ -43,6 +43,31 @@ public final class Links {
     }
   }
 
+  /**
+   * The interface's own counters ({@code statistics/rx_bytes} …: what the kernel received on it and
+   * sent out of it), or empty when it is gone.
+   */
+  public static Optional<Counters> counters(String name) {
+    Path stats = SYS.resolve(name).resolve("statistics");
+    try {
+      return Optional.of(
+          new Counters(
+              read(stats, "rx_bytes"),
+              read(stats, "tx_bytes"),
+              read(stats, "rx_packets"),
+              read(stats, "tx_packets")));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** An interface's counters since it was created, from the kernel's side of it. */
+  public record Counters(long rxBytes, long txBytes, long rxPackets, long txPackets) {}
+
+  private static long read(Path stats, String counter) throws IOException {
+    return Long.parseLong(Files.readString(stats.resolve(counter)).strip());
+  }
+
   /** The bridge (or other master) the interface is a port of. */
   public static Optional<String> master(String name) {
     try {

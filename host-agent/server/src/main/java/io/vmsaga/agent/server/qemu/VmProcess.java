@@ -5,6 +5,7 @@ import io.vmsaga.agent.server.qmp.Qmp;
 import io.vmsaga.agent.server.qmp.QmpCommand;
 import io.vmsaga.agent.server.qmp.QmpConnection;
 import io.vmsaga.agent.server.qmp.QmpEvent;
+import io.vmsaga.agent.server.qmp.QmpObserver;
 import io.vmsaga.agent.server.qmp.QmpUnavailable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,15 +25,23 @@ final class VmProcess {
   private final Path socket;
   private final String qmpArgument;
   private final Consumer<QmpEvent> events;
+  private final QmpObserver observer;
   private QmpConnection qmp;
 
-  VmProcess(long pid, Process child, boolean incoming, Path socket, Consumer<QmpEvent> events) {
+  VmProcess(
+      long pid,
+      Process child,
+      boolean incoming,
+      Path socket,
+      Consumer<QmpEvent> events,
+      QmpObserver observer) {
     this.pid = pid;
     this.child = child;
     this.incoming = incoming;
     this.socket = socket;
     this.qmpArgument = QemuCommandLine.qmpArgument(socket);
     this.events = events;
+    this.observer = observer;
   }
 
   boolean alive() {
@@ -53,7 +62,7 @@ final class VmProcess {
       if (!alive()) {
         throw new QmpUnavailable("QEMU is not running", null);
       }
-      qmp = QmpConnection.open(socket, timeout, events, () -> {});
+      qmp = QmpConnection.open(socket, timeout, events, () -> {}, observer);
     }
     return qmp;
   }
@@ -70,7 +79,12 @@ final class VmProcess {
   }
 
   <R> R call(QmpCommand<R> command) {
-    return qmp(QMP_TIMEOUT).call(command, QMP_TIMEOUT);
+    return call(command, QMP_TIMEOUT);
+  }
+
+  /** A call bounded by {@code timeout}, reconnecting QMP first if need be. */
+  <R> R call(QmpCommand<R> command, Duration timeout) {
+    return qmp(timeout).call(command, timeout);
   }
 
   boolean awaitExit(Duration timeout) throws InterruptedException {

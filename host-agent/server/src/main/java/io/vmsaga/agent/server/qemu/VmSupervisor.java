@@ -9,6 +9,7 @@ import io.vmsaga.agent.server.disk.Pools;
 import io.vmsaga.agent.server.net.Links;
 import io.vmsaga.agent.server.os.Exec;
 import io.vmsaga.agent.server.os.ProcFs;
+import io.vmsaga.agent.server.qmp.QmpObserver;
 import io.vmsaga.agent.server.qmp.QmpUnavailable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,15 +37,19 @@ public final class VmSupervisor implements AutoCloseable {
   final VmStore store;
   private final Pools pools;
   private final String accelerator;
+  private final QmpObserver qmpObserver;
   private final KeyedLocks locks = new KeyedLocks();
   private final Map<String, VmProcess> running = new ConcurrentHashMap<>();
   private final Map<String, EventRing> events = new ConcurrentHashMap<>();
 
-  public VmSupervisor(Path stateDir, Path runDir, Pools pools, String accelerator)
+  /** {@code qmpObserver} is told of every QMP command's round trip, to every VM. */
+  public VmSupervisor(
+      Path stateDir, Path runDir, Pools pools, String accelerator, QmpObserver qmpObserver)
       throws IOException {
     this.store = new VmStore(stateDir, runDir);
     this.pools = pools;
     this.accelerator = accelerator;
+    this.qmpObserver = qmpObserver;
   }
 
   /**
@@ -60,7 +65,12 @@ public final class VmSupervisor implements AutoCloseable {
       List<String> argv = ProcFs.cmdline(pid.get()).orElse(List.of());
       VmProcess process =
           new VmProcess(
-              pid.get(), null, argv.contains("-incoming"), store.socket(vmId), ring(vmId)::add);
+              pid.get(),
+              null,
+              argv.contains("-incoming"),
+              store.socket(vmId),
+              ring(vmId)::add,
+              qmpObserver);
       if (!process.alive()) {
         cleanUp(vmId, pid.get());
         continue;
@@ -127,7 +137,8 @@ public final class VmSupervisor implements AutoCloseable {
     } catch (IOException e) {
       throw ApiException.internal("cannot start QEMU: " + e.getMessage());
     }
-    VmProcess process = new VmProcess(child.pid(), child, incoming, socket, ring(vmId)::add);
+    VmProcess process =
+        new VmProcess(child.pid(), child, incoming, socket, ring(vmId)::add, qmpObserver);
     running.put(vmId, process);
     child.onExit().thenRun(() -> exited(vmId, process));
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
@@ -210,6 +221,14 @@ public final class VmSupervisor implements AutoCloseable {
 
   VmConfig requireConfig(String vmId) {
     return store.read(vmId).orElseThrow(() -> ApiException.notFound("no such VM"));
+  }
+
+  /**
+   * How many QEMU processes of this agent are alive now; reads {@code /proc} for adopted ones and
+   * changes nothing (a dead one is cleaned up by the next call that needs its VM).
+   */
+  public int runningCount() {
+    return (int) running.values().stream().filter(VmProcess::alive).count();
   }
 
   /** VM ids with a QEMU in this agent's table (checked with {@link #live} by the caller). */

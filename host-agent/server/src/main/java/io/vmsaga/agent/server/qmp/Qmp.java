@@ -85,6 +85,24 @@ public final class Qmp {
     }
   }
 
+  /**
+   * One block backend of {@code query-blockstats}: {@code node-name} is its root node ({@code
+   * disk<slot>} for a disk of the agent's), {@code qdev} the device's QOM path.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record BlockStats(String nodeName, String qdev, BlockDeviceStats stats) {}
+
+  /** The backend's I/O counters since QEMU started (those the agent reports; QEMU has more). */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record BlockDeviceStats(
+      long rdBytes, long wrBytes, long rdOperations, long wrOperations) {}
+
+  /** {@code query-balloon}: {@code actual} is the memory the guest has now, in bytes. */
+  public record BalloonInfo(long actual) {}
+
+  /** The QMP error class of {@code query-balloon} when the VM has no balloon device. */
+  public static final String NO_BALLOON = "DeviceNotActive";
+
   public static QmpCommand<Void> capabilities() {
     return command("qmp_capabilities", Map.of());
   }
@@ -176,6 +194,16 @@ public final class Qmp {
   /** Every block node, the implicit ones ({@code #block123}) included. */
   public static QmpCommand<List<BlockNode>> queryNamedBlockNodes() {
     return command("query-named-block-nodes", Map.of("flat", true), new TypeReference<>() {});
+  }
+
+  /** {@code query-blockstats}: I/O counters of every block backend (disks and the CD-ROM). */
+  public static QmpCommand<List<BlockStats>> queryBlockstats() {
+    return command("query-blockstats", Map.of(), new TypeReference<>() {});
+  }
+
+  /** {@code query-balloon}; refused with {@link #NO_BALLOON} when there is no balloon device. */
+  public static QmpCommand<BalloonInfo> queryBalloon() {
+    return command("query-balloon", Map.of(), new TypeReference<>() {});
   }
 
   public static QmpCommand<Void> memoryBackendAdd(String id, long sizeBytes) {

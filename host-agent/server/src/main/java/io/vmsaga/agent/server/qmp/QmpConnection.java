@@ -43,21 +43,35 @@ public final class QmpConnection implements AutoCloseable {
   private final AtomicBoolean open = new AtomicBoolean(true);
   private final Consumer<QmpEvent> events;
   private final Runnable onClose;
+  private final QmpObserver observer;
 
-  private QmpConnection(AFUNIXSocket socket, Consumer<QmpEvent> events, Runnable onClose)
+  private QmpConnection(
+      AFUNIXSocket socket, Consumer<QmpEvent> events, Runnable onClose, QmpObserver observer)
       throws IOException {
     this.socket = socket;
     this.out = socket.getOutputStream();
     this.events = events;
     this.onClose = onClose;
+    this.observer = observer;
+  }
+
+  /** {@link #open(Path, Duration, Consumer, Runnable, QmpObserver)} with no observer. */
+  public static QmpConnection open(
+      Path socketPath, Duration timeout, Consumer<QmpEvent> events, Runnable onClose) {
+    return open(socketPath, timeout, events, onClose, QmpObserver.NONE);
   }
 
   /**
    * Connects, reads the greeting and leaves capabilities negotiation mode. {@code onClose} runs
-   * once when the session ends for any reason (QEMU exited, {@link #close}, a broken socket).
+   * once when the session ends for any reason (QEMU exited, {@link #close}, a broken socket);
+   * {@code observer} is told of every command's round trip.
    */
   public static QmpConnection open(
-      Path socketPath, Duration timeout, Consumer<QmpEvent> events, Runnable onClose) {
+      Path socketPath,
+      Duration timeout,
+      Consumer<QmpEvent> events,
+      Runnable onClose,
+      QmpObserver observer) {
     AFUNIXSocket socket = null;
     try {
       socket = AFUNIXSocket.newInstance();
@@ -71,7 +85,7 @@ public final class QmpConnection implements AutoCloseable {
         throw new IOException("no QMP greeting");
       }
       socket.setSoTimeout(0);
-      QmpConnection connection = new QmpConnection(socket, events, onClose);
+      QmpConnection connection = new QmpConnection(socket, events, onClose, observer);
       Thread reader = new Thread(() -> connection.readLoop(in), "qmp-" + socketPath.getFileName());
       reader.setDaemon(true);
       reader.start();
@@ -95,6 +109,21 @@ public final class QmpConnection implements AutoCloseable {
    * {@link QmpUnavailable}.
    */
   public <R> R call(QmpCommand<R> command, Duration timeout) {
+    long start = System.nanoTime();
+    String outcome = QmpObserver.UNAVAILABLE;
+    try {
+      R result = exchange(command, timeout);
+      outcome = QmpObserver.OK;
+      return result;
+    } catch (QmpError e) {
+      outcome = QmpObserver.ERROR;
+      throw e;
+    } finally {
+      observer.answered(command.name(), outcome, System.nanoTime() - start);
+    }
+  }
+
+  private <R> R exchange(QmpCommand<R> command, Duration timeout) {
     if (!open.get()) {
       throw new QmpUnavailable("QMP connection closed", null);
     }
