@@ -137,6 +137,53 @@ final class VmCommands {
     return direct("resumeVm", Api.body("vmId", vmId));
   }
 
+  @Command(
+      description = {
+        "What a running VM uses now: CPU, memory, disk I/O and NIC counters.",
+        "With --watch, read again every --interval until Ctrl-C (one line per reading)."
+      },
+      mixinStandardHelpOptions = true)
+  int stats(
+      @Parameters(paramLabel = "VMID") String vmId,
+      @Option(names = "--watch") boolean watch,
+      @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2") int intervalSeconds)
+      throws InterruptedException {
+    Api api = root.api();
+    if (!watch || root.output().json()) {
+      root.output().record(api.call("getVmStats", Api.body("vmId", vmId)));
+      return Exit.OK;
+    }
+    Progress progress = root.progress();
+    while (true) {
+      progress.show(statsLine(api.call("getVmStats", Api.body("vmId", vmId))));
+      Thread.sleep(intervalSeconds * 1000L);
+    }
+  }
+
+  /** One reading as a line: CPU, RSS, disk and NIC totals. */
+  static String statsLine(JsonNode stats) {
+    long readBytes = 0;
+    long writeBytes = 0;
+    for (JsonNode disk : stats.path("disks")) {
+      readBytes += disk.path("readBytes").asLong();
+      writeBytes += disk.path("writeBytes").asLong();
+    }
+    long rxBytes = 0;
+    long txBytes = 0;
+    for (JsonNode nic : stats.path("nics")) {
+      rxBytes += nic.path("rxBytes").asLong();
+      txBytes += nic.path("txBytes").asLong();
+    }
+    return String.format(
+        "cpu %.1f%% · rss %d MiB · disk read %d MiB, written %d MiB · net rx %d KiB, tx %d KiB",
+        stats.path("cpu").path("percent").asDouble(),
+        stats.path("memory").path("rssBytes").asLong() >> 20,
+        readBytes >> 20,
+        writeBytes >> 20,
+        rxBytes >> 10,
+        txBytes >> 10);
+  }
+
   @Command(description = "Reset a running VM.", mixinStandardHelpOptions = true)
   int reboot(@Parameters(paramLabel = "VMID") String vmId) {
     return direct("rebootVm", Api.body("vmId", vmId));

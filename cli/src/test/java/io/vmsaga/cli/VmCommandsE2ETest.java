@@ -73,6 +73,16 @@ class VmCommandsE2ETest {
     String from = shown.json().path("nodeId").asString();
     String to = from.equals("node-1") ? "node-2" : "node-1";
 
+    // what it uses; pause and resume as the API has them
+    var stats = Cli.as(token, "vm", "stats", vmId, "-o", "json");
+    assertThat(stats.code()).as(stats.err()).isZero();
+    assertThat(stats.json().path("cpu").path("timeMs").asLong()).isPositive();
+    assertThat(VmCommands.statsLine(stats.json())).startsWith("cpu ").contains("rss ");
+    assertThat(Cli.as(token, "vm", "pause", vmId, "-o", "json").json().path("state").asString())
+        .isEqualTo("paused");
+    assertThat(Cli.as(token, "vm", "resume", vmId, "-o", "json").json().path("state").asString())
+        .isEqualTo("running");
+
     // a person's terminal: the progress redrawn in place, step after step, then the end
     var chunks = Cli.onTerminal(token, 120, "vm", "migrate", vmId, "--node", to, "--wait");
     String screen = String.join("", chunks.stream().map(Cli.Chunk::text).toList());

@@ -105,6 +105,7 @@ class DirectOpsE2ETest {
           "resumeVm",
           "rebootVm",
           "getVmStatus",
+          "getVmStats",
           "hotplugCpu",
           "hotplugMemory"
         }) {
@@ -125,11 +126,27 @@ class DirectOpsE2ETest {
   }
 
   @Test
-  void theGuestSeesPauseResumeAndAPowerOff() {
+  void theGuestSeesPauseResumeAndAPowerOffAndItsStatsAreRead() {
     var tenant = newTenant(2, 2, 1024);
     var guest = GuestE2ETest.boot(tenant, "power", "node-2", false);
     var id = Map.of("vmId", guest.vmId());
     String bootId = guest.status().path("bootId").asString();
+
+    // what it uses, as its node reads it: the guest booted from its disk and answered probes
+    var stats = call("getVmStats", tenant.token(), id);
+    assertThat(stats.status()).as(stats.body().toString()).isEqualTo(200);
+    var body = stats.body();
+    assertThat(body.path("cpu").path("timeMs").asLong()).isPositive();
+    assertThat(body.path("cpu").path("percent").isNumber()).isTrue();
+    assertThat(body.path("memory").path("rssBytes").asLong()).isGreaterThan(16L << 20);
+    assertThat(body.path("disks").get(0).path("readBytes").asLong()).isPositive();
+    assertThat(body.path("nics").get(0).path("rxPackets").asLong()).isPositive();
+    assertThat(body.path("nics").get(0).path("txPackets").asLong()).isPositive();
+    long cpuBefore = body.path("cpu").path("timeMs").asLong();
+    sleep(500);
+    assertThat(call("getVmStats", tenant.token(), id).body().path("cpu").path("timeMs").asLong())
+        .as("a running guest's QEMU keeps using CPU")
+        .isGreaterThan(cpuBefore);
 
     assertThat(call("pauseVm", tenant.token(), id).text("state")).isEqualTo("paused");
     assertThat(GuestProbe.status(guest.address())).as("a paused guest does not answer").isEmpty();
@@ -146,6 +163,7 @@ class DirectOpsE2ETest {
         .as("the guest shut itself down on the ACPI power button")
         .contains("vmsaga-tiny: shutdown");
     assertThat(processesMentioning(guest.vmId())).isEmpty();
+    assertThat(call("getVmStats", tenant.token(), id).text("code")).isEqualTo("wrong_state");
 
     assertThat(call("startVm", tenant.token(), id).text("state")).isEqualTo("running");
     var booted = GuestProbe.awaitReady(guest.address(), GuestE2ETest.BOOT);
