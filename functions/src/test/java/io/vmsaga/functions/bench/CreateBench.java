@@ -121,6 +121,14 @@ public final class CreateBench {
     for (String node : NODES) {
       for (String line :
           Files.readAllLines(Path.of(env("VMSAGA_HOME"), "logs", "agent-" + node + ".log"))) {
+        // the dev stack's agents log JSON lines; a request line has ms and, when sent, the gid
+        if (line.startsWith("{")) {
+          var fields = JSON.readTree(line);
+          if (fields.has("ms") && fields.has("gid")) {
+            byGid.merge(fields.path("gid").asString(), fields.path("ms").asLong(), Long::sum);
+          }
+          continue;
+        }
         Matcher m = ACCESS.matcher(line);
         if (m.find()) {
           byGid.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
