@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -421,6 +422,7 @@ final class ApiDescription {
                   "busy",
                   "nics",
                   "same_network",
+                  "node_refused",
                   "assign_failed")
               .sagaFailure("vm", AssignVm.Response.class, "quota_exceeded")
               .refuses(503, "unavailable"),
@@ -536,7 +538,8 @@ final class ApiDescription {
                   "What the node really holds against the records: orphans and missing VMs")
               .answers(200, NodeAudit.Report.class)
               .refuses(400, "invalid")
-              .refuses(404, "not_found"),
+              .refuses(404, "not_found")
+              .refuses(503, "unavailable"),
           fn(
                   "sweepOrphans",
                   NODES,
@@ -626,6 +629,8 @@ final class ApiDescription {
     op.put("operationId", entry.name);
     op.put("tags", List.of(entry.tag));
     op.put("summary", entry.summary + (entry.caller == Caller.ADMIN ? " (administrators)" : ""));
+    // who may call it: scripts/dev's generated run picks the administrators' functions by it
+    op.put("x-vmsaga-caller", entry.caller.name().toLowerCase(Locale.ROOT));
     if (entry.caller == Caller.ANYONE) {
       op.put("security", List.of());
     }
