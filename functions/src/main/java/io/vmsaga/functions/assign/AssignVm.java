@@ -1,5 +1,7 @@
 package io.vmsaga.functions.assign;
 
+import io.vmsaga.agent.api.VmNicInfo;
+import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.CapacityMapper;
 import io.vmsaga.functions.core.CidataRecords;
@@ -110,11 +112,18 @@ public class AssignVm implements Function<Message<AssignVm.Request>, Message<?>>
     if (old.networkId().equals(network.id())) {
       return Replies.conflict("same_network", "the VM is on this network already");
     }
-    var onNode =
-        agents.on(vm.nodeId()).vmNics(vm.id()).stream()
-            .filter(n -> n.tap().equals(old.tap()))
-            .findFirst()
-            .orElse(null);
+    VmNicInfo onNode;
+    try {
+      onNode =
+          agents.on(vm.nodeId()).vmNics(vm.id()).stream()
+              .filter(n -> n.tap().equals(old.tap()))
+              .findFirst()
+              .orElse(null);
+    } catch (AgentException e) {
+      return e.isRetryable()
+          ? Replies.unavailable("the VM's node does not answer; try again")
+          : Replies.conflict("node_refused", "the VM's node refused: " + e.code());
+    }
     if (onNode == null) {
       return Replies.conflict("nics", "the VM's node does not hold its NIC as recorded");
     }

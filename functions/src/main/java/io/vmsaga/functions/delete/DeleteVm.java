@@ -72,7 +72,16 @@ public class DeleteVm implements Function<Message<VmRequest>, Message<?>> {
     return Sagas.reply(
         status,
         response,
-        () -> Replies.status(409, Map.of("code", "delete_failed", "vm", response)));
+        () ->
+            Replies.status(
+                409,
+                Map.of(
+                    "code",
+                    "delete_failed",
+                    "message",
+                    "the delete saga did not finish; see dtmUrl",
+                    "vm",
+                    response)));
   }
 
   /** The plan the VM was created from, rebuilt from its rows: what the delete steps remove. */

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -41,6 +40,9 @@ public class ImportImage implements Function<Message<ImportImage.Request>, Messa
       String osType,
       Integer maxSizeMib,
       boolean awaitResult) {}
+
+  /** The import's saga and where the image stands ({@code state}: importing, active, failed). */
+  public record Response(String imageId, String gid, String status, String state, String dtmUrl) {}
 
   private final Tenants tenants;
   private final ImageMapper images;
@@ -131,18 +133,9 @@ public class ImportImage implements Function<Message<ImportImage.Request>, Messa
   private Message<?> answer(Request r, String imageId, String gid) {
     String status = sagas.status(gid, r.awaitResult());
     var row = images.find(imageId);
-    Map<String, Object> response =
-        Map.of(
-            "imageId",
-            imageId,
-            "gid",
-            gid,
-            "status",
-            status,
-            "state",
-            row == null ? "failed" : row.state(),
-            "dtmUrl",
-            sagas.adminUrl(gid));
+    var response =
+        new Response(
+            imageId, gid, status, row == null ? "failed" : row.state(), sagas.adminUrl(gid));
     // the agent's reason (a stable code such as checksum_mismatch or unsafe_image), as DTM kept it
     return Sagas.reply(
         status,

@@ -1,5 +1,6 @@
 package io.vmsaga.functions.nodes;
 
+import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.web.Check;
@@ -43,7 +44,14 @@ public class AuditNode implements Function<Message<AuditNode.Request>, Message<?
           if (agents.urlOf(request.nodeId()) == null) {
             return Replies.notFound("node");
           }
-          return Replies.ok(audit.of(request.nodeId()));
+          try {
+            return Replies.ok(audit.of(request.nodeId()));
+          } catch (AgentException e) {
+            // its agent restarting, or its circuit open: a report of a node that does not answer
+            // would be a guess (it was a 500)
+            return Replies.unavailable(
+                "node " + request.nodeId() + " does not answer: " + e.code());
+          }
         });
   }
 }

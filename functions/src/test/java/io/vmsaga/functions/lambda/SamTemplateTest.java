@@ -52,7 +52,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * FunctionInvoker then falls back to its RoutingFunction, which picks the function from the
  * request's own headers.
  */
-class SamTemplateTest {
+public class SamTemplateTest {
   static final String SERVERLESS_FUNCTION = "AWS::Serverless::Function";
 
   static Map<String, Class<?>> beans;
@@ -213,7 +213,7 @@ class SamTemplateTest {
   }
 
   /** Beans DTM calls as saga branches: their input is a step payload. */
-  static boolean isBranch(Class<?> bean) {
+  public static boolean isBranch(Class<?> bean) {
     var input = ResolvableType.forClass(bean).as(Function.class).getGeneric(0);
     var payload = input.getGeneric(0).resolve(Object.class);
     return Step.class.isAssignableFrom(payload);
@@ -223,7 +223,7 @@ class SamTemplateTest {
    * Every {@code @Component("name")} in the functions app that is a Function or a Supplier, by
    * name.
    */
-  static Map<String, Class<?>> functionBeans() {
+  public static Map<String, Class<?>> functionBeans() {
     var scanner = new ClassPathScanningCandidateComponentProvider(false);
     scanner.addIncludeFilter(new AnnotationTypeFilter(Component.class));
     var found = new TreeMap<String, Class<?>>();
