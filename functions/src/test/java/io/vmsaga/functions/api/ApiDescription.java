@@ -20,7 +20,9 @@ import io.vmsaga.functions.nodes.NodeAudit;
 import io.vmsaga.functions.nodes.Orphans;
 import io.vmsaga.functions.nodes.RegisterNode;
 import io.vmsaga.functions.ops.GetConsoleLog;
+import io.vmsaga.functions.ops.GetSaga;
 import io.vmsaga.functions.ops.GetVm;
+import io.vmsaga.functions.ops.GetVmStats;
 import io.vmsaga.functions.ops.GetVmStatus;
 import io.vmsaga.functions.ops.StuckVms;
 import io.vmsaga.functions.ops.VmStatusView;
@@ -95,6 +97,9 @@ final class ApiDescription {
     final Map<Integer, Object> answers = new TreeMap<>();
     final Map<Integer, Refusal> refusals = new TreeMap<>();
 
+    /** Codes a 200 answer carries inside it (a failed saga's reason), not refusals. */
+    final Set<String> reported = new LinkedHashSet<>();
+
     Entry(String name, String tag, Caller caller, String summary) {
       this.name = name;
       this.tag = tag;
@@ -121,6 +126,12 @@ final class ApiDescription {
 
     Entry refuses(int status, String... codes) {
       refusals.computeIfAbsent(status, s -> new Refusal()).codes.addAll(List.of(codes));
+      return this;
+    }
+
+    /** A 200 answer may carry these codes in a field of its own (a saga's failure reason). */
+    Entry reports(String... codes) {
+      reported.addAll(List.of(codes));
       return this;
     }
 
@@ -263,10 +274,36 @@ final class ApiDescription {
                   "stopVm",
                   VMS,
                   Caller.TENANT,
-                  "Pause a VM (mode pause, the default) or shut it down (mode shutdown)")
+                  "Power a VM off: the ACPI power button, forced after half of timeoutSeconds (30)")
               .answers(200, VmStatusView.class)
               .direct()
               .refuses(409, "wrong_state"),
+          fn("pauseVm", VMS, Caller.TENANT, "Freeze a running VM where it is (QMP stop)")
+              .answers(200, VmStatusView.class)
+              .direct()
+              .refuses(409, "wrong_state"),
+          fn("resumeVm", VMS, Caller.TENANT, "Let a paused VM run on (QMP cont)")
+              .answers(200, VmStatusView.class)
+              .direct()
+              .refuses(409, "wrong_state"),
+          fn(
+                  "getVmStats",
+                  VMS,
+                  Caller.TENANT,
+                  "What a running VM uses now: CPU, memory, per-disk I/O, per-NIC counters")
+              .answers(200, GetVmStats.Stats.class)
+              .direct()
+              .refuses(409, "wrong_state"),
+          fn(
+                  "getSaga",
+                  VMS,
+                  Caller.TENANT,
+                  "A saga's steps as DTM records them, for sagas a record of the caller names")
+              .answers(200, GetSaga.View.class)
+              .reports("saga_failed")
+              .refuses(400, "invalid")
+              .refuses(404, "not_found")
+              .refuses(503, "unavailable"),
           fn("rebootVm", VMS, Caller.TENANT, "Reset a running VM")
               .answers(200, VmStatusView.class)
               .direct()
