@@ -40,6 +40,9 @@ public interface CapacityMapper {
   record NodeCapacity(
       String id,
       String status,
+      String health,
+      int missedPolls,
+      String lastContactAt,
       int cpus,
       int memoryMib,
       double cpuOvercommit,
@@ -102,17 +105,27 @@ public interface CapacityMapper {
   TenantQuota lockTenant(String id);
 
   @Select(
-      "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node WHERE id = #{id} FOR UPDATE")
+      "SELECT id, status, health, missed_polls, NULL AS last_contact_at, cpus, memory_mib,"
+          + " cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node"
+          + " WHERE id = #{id} FOR UPDATE")
   NodeCapacity lockNode(String id);
 
   @Select(
-      "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node ORDER BY id")
+      "SELECT id, status, health, missed_polls,"
+          + " DATE_FORMAT(last_contact_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS last_contact_at, cpus,"
+          + " memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib"
+          + " FROM node ORDER BY id")
   java.util.List<NodeCapacity> nodes();
 
-  /** The nodes that take VMs, their rows locked in id order: where a placement is decided. */
+  /**
+   * The nodes that take VMs (active, not down), their rows locked in id order: where a placement is
+   * decided.
+   */
   @Select(
-      "SELECT id, status, cpus, memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus,"
-          + " committed_memory_mib FROM node WHERE status = 'active' ORDER BY id FOR UPDATE")
+      "SELECT id, status, health, missed_polls, NULL AS last_contact_at, cpus, memory_mib,"
+          + " cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib FROM node"
+          + " WHERE status = 'active' AND health <> 'down'"
+          + " ORDER BY id FOR UPDATE")
   java.util.List<NodeCapacity> lockActiveNodes();
 
   /** A create's claim becomes its hold, now that the tenant's share is held too. */

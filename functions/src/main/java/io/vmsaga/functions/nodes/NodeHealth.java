@@ -1,0 +1,90 @@
+package io.vmsaga.functions.nodes;
+
+import io.vmsaga.functions.core.Agents;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.ibatis.annotations.Mapper;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Polls every node's agent ({@code /v1/health}, through its circuit breaker: an open breaker is a
+ * missed poll at once). An answer makes the node {@code up} and notes the contact; {@code
+ * unreachableAfter} missed polls in a row make it {@code unreachable}, {@code downAfter} make it
+ * {@code down}. Placement passes by a node that is down (not one briefly unreachable: a blip should
+ * not move where VMs go). The web app polls on a timer ({@link NodeHealthSchedule}), Lambda through
+ * the scheduled {@code pollNodes} function.
+ */
+@Component
+public class NodeHealth {
+  private static final Logger log = LoggerFactory.getLogger(NodeHealth.class);
+
+  public record Change(String nodeId, String from, String to, int missedPolls) {}
+
+  private final Rows rows;
+  private final Agents agents;
+  private final int unreachableAfter;
+  private final int downAfter;
+
+  public NodeHealth(
+      Rows rows,
+      Agents agents,
+      @Value("${vmsaga.nodes.unreachable-after}") int unreachableAfter,
+      @Value("${vmsaga.nodes.down-after}") int downAfter) {
+    this.rows = rows;
+    this.agents = agents;
+    this.unreachableAfter = unreachableAfter;
+    this.downAfter = downAfter;
+  }
+
+  /** One poll of every node; answers the nodes whose health changed. */
+  public List<Change> poll() {
+    List<Change> changes = new ArrayList<>();
+    for (var node : rows.polled()) {
+      boolean answered;
+      try {
+        agents.on(node.id()).health();
+        answered = true;
+      } catch (RuntimeException e) {
+        answered = false;
+      }
+      int missed = answered ? 0 : node.missedPolls() + 1;
+      String health =
+          answered
+              ? "up"
+              : missed >= downAfter ? "down" : missed >= unreachableAfter ? "unreachable" : "up";
+      if (answered) {
+        rows.answered(node.id());
+      } else {
+        rows.missed(node.id(), health);
+      }
+      if (!health.equals(node.health())) {
+        log.warn("node {}: {} -> {} ({} missed polls)", node.id(), node.health(), health, missed);
+        changes.add(new Change(node.id(), node.health(), health, missed));
+      }
+    }
+    return changes;
+  }
+
+  public record Polled(String id, String health, int missedPolls) {}
+
+  @Mapper
+  public interface Rows {
+    @Select("SELECT id, health, missed_polls FROM node WHERE status <> 'removed' ORDER BY id")
+    List<Polled> polled();
+
+    @Update(
+        "UPDATE node SET health = 'up', missed_polls = 0, last_contact_at = CURRENT_TIMESTAMP(3)"
+            + " WHERE id = #{nodeId}")
+    void answered(String nodeId);
+
+    @Update(
+        "UPDATE node SET health = #{health}, missed_polls = missed_polls + 1 WHERE id = #{nodeId}")
+    void missed(@Param("nodeId") String nodeId, @Param("health") String health);
+  }
+}
