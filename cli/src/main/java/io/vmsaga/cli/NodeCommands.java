@@ -25,6 +25,7 @@ final class NodeCommands {
             "nodes",
             col("ID", "node.id"),
             col("STATUS", "node.status"),
+            col("HEALTH", "node.health"),
             col("CPUS", "node.cpus"),
             col("MEMORY_MIB", "node.memoryMib"),
             col("USED_VCPUS", "node.committedVcpus"),
