@@ -50,9 +50,10 @@ public class NetworkReconciler implements Sweeper {
   public List<Repair> sweep() {
     List<Repair> repairs = new ArrayList<>();
     for (var vm : rows.settledRunning()) {
+      AgentClient agent = agents.on(vm.nodeId());
       List<VmNicInfo> nics;
       try {
-        nics = agents.on(vm.nodeId()).vmNics(vm.id());
+        nics = agent.vmNics(vm.id());
       } catch (AgentException unreachable) {
         continue; // the node does not answer now (its breaker says so): the next pass asks again
       }
@@ -61,11 +62,13 @@ public class NetworkReconciler implements Sweeper {
         if (nic.tapState() == null || nic.tapState().equals(VmNicInfo.TAP_OK)) {
           continue;
         }
-        Repair repair = mend(agents.on(vm.nodeId()), vm, nic);
+        Repair repair = mend(agent, vm, nic);
         repairs.add(repair);
         whole &= repair.outcome().equals("repaired");
       }
-      if (rows.flag(vm.id(), whole ? "ok" : "degraded") == 1) {
+      String state = whole ? "ok" : "degraded";
+      if (!state.equals(vm.networkState())) {
+        rows.flag(vm.id(), state);
         log.warn("VM {}: network {}", vm.id(), whole ? "whole again" : "degraded");
       }
     }
@@ -99,20 +102,19 @@ public class NetworkReconciler implements Sweeper {
     return new Repair(vm.id(), vm.nodeId(), nic.nicId(), nic.tapState(), outcome);
   }
 
-  public record Running(String id, String nodeId) {}
+  public record Running(String id, String nodeId, String networkState) {}
 
   @Mapper
   public interface Rows {
     /** VMs whose QEMU should run as recorded, with no saga moving them. */
     @Select(
-        "SELECT id, node_id FROM vm WHERE state IN ('running', 'paused') AND owner_gid IS NULL"
+        "SELECT id, node_id, network_state FROM vm WHERE state IN ('running', 'paused')"
+            + " AND owner_gid IS NULL"
             + " AND node_id IS NOT NULL ORDER BY node_id, id")
     List<Running> settledRunning();
 
-    /** 1 when the flag changed. */
-    @Update(
-        "UPDATE vm SET network_state = #{state} WHERE id = #{vmId} AND network_state <> #{state}")
-    int flag(@Param("vmId") String vmId, @Param("state") String state);
+    @Update("UPDATE vm SET network_state = #{state} WHERE id = #{vmId}")
+    void flag(@Param("vmId") String vmId, @Param("state") String state);
 
     @Insert(
         "INSERT INTO network_repair (vm_id, node_id, nic_id, tap, found, outcome, detail)"

@@ -98,9 +98,9 @@ class ChaosMatrixE2ETest {
     var tenant = newTenant(5, 8, 4096);
     String vmId;
     String gid;
-    String target;
+    String target = "node-2"; // where the VM is created, or moved to
     if (run.saga().equals("create")) {
-      var request = vm("chaos", "nodeId", "node-2");
+      var request = vm("chaos", "nodeId", target);
       request.put("awaitResult", false);
       var created =
           call(
@@ -111,7 +111,6 @@ class ChaosMatrixE2ETest {
       assertThat(created.status()).as(created.body().toString()).isEqualTo(202);
       vmId = created.text("vmId");
       gid = created.text("gid");
-      target = "node-2";
     } else {
       vmId = MigrationE2ETest.create(tenant, "chaos-move", 256);
       var moved =
@@ -119,10 +118,9 @@ class ChaosMatrixE2ETest {
               "migrateVm",
               withFaults(tenant.token(), Map.of(run.stepName(), "slow"), null),
               "",
-              Map.of("vmId", vmId, "targetNodeId", "node-2"));
+              Map.of("vmId", vmId, "targetNodeId", target));
       assertThat(moved.status()).as(moved.body().toString()).isEqualTo(202);
       gid = moved.text("gid");
-      target = "node-2";
     }
     // the step before has succeeded: the slow one runs now
     if (run.step() > 0) {
