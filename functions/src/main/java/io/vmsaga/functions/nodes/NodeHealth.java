@@ -1,6 +1,7 @@
 package io.vmsaga.functions.nodes;
 
 import io.vmsaga.functions.core.Agents;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.ibatis.annotations.Mapper;
@@ -60,8 +61,8 @@ public class NodeHealth {
               : missed >= downAfter ? "down" : missed >= unreachableAfter ? "unreachable" : "up";
       if (answered) {
         rows.answered(node.id());
-      } else {
-        rows.missed(node.id(), health);
+      } else if (rows.missed(node.id(), unreachableAfter, downAfter, node.lastContactAt()) == 0) {
+        continue; // another poller heard from the node since this one asked: not a miss
       }
       if (!health.equals(node.health())) {
         log.warn("node {}: {} -> {} ({} missed polls)", node.id(), node.health(), health, missed);
@@ -71,11 +72,12 @@ public class NodeHealth {
     return changes;
   }
 
-  public record Polled(String id, String health, int missedPolls) {}
+  public record Polled(String id, String health, int missedPolls, Instant lastContactAt) {}
 
   @Mapper
   public interface Rows {
-    @Select("SELECT id, health, missed_polls FROM node WHERE status <> 'removed' ORDER BY id")
+    @Select(
+        "SELECT id, health, missed_polls, last_contact_at FROM node WHERE status <> 'removed' ORDER BY id")
     List<Polled> polled();
 
     @Update(
@@ -83,8 +85,22 @@ public class NodeHealth {
             + " WHERE id = #{nodeId}")
     void answered(String nodeId);
 
+    /**
+     * Counts a miss only if the node's last contact is still the one this poll read: with two
+     * pollers (web app and Lambda, two instances) a stale failure must not undo a fresh answer.
+     * Health follows the stored count (assignments run left to right: health first), so concurrent
+     * misses agree.
+     */
     @Update(
-        "UPDATE node SET health = #{health}, missed_polls = missed_polls + 1 WHERE id = #{nodeId}")
-    void missed(@Param("nodeId") String nodeId, @Param("health") String health);
+        "UPDATE node SET health = CASE"
+            + " WHEN missed_polls + 1 >= #{downAfter} THEN 'down'"
+            + " WHEN missed_polls + 1 >= #{unreachableAfter} THEN 'unreachable' ELSE health END,"
+            + " missed_polls = missed_polls + 1"
+            + " WHERE id = #{nodeId} AND last_contact_at <=> #{seenContact}")
+    int missed(
+        @Param("nodeId") String nodeId,
+        @Param("unreachableAfter") int unreachableAfter,
+        @Param("downAfter") int downAfter,
+        @Param("seenContact") Instant seenContact);
   }
 }

@@ -26,7 +26,10 @@ import org.springframework.messaging.Message;
  * beans of this app over HTTP: the wiring every vmsaga saga rests on, including the 409 → rollback
  * path.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// the stack's app already runs the timers; a second poller or sweeper here would race it
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "vmsaga.schedules.enabled=false")
 class DtmWiringE2ETest {
   static final Queue<String> calls = new ConcurrentLinkedQueue<>();
 
