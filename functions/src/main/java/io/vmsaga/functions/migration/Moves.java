@@ -143,6 +143,22 @@ public class Moves {
   }
 
   /**
+   * A move another capability orders (a drain): the saga of its kind with that kind's defaults, not
+   * awaited.
+   */
+  public Message<?> start(VmMapper.VmRow vm, String targetNodeId, String kind) {
+    boolean live = MigrationPlan.LIVE.equals(kind);
+    var order =
+        new Order(
+            targetNodeId,
+            kind,
+            live ? new MigrationParameters(null, null, null, null) : null,
+            false,
+            live ? MigrateVm.TIMEOUT_TO_FAIL : ColdMigrateVm.TIMEOUT_TO_FAIL);
+    return start(vm, order, live ? MigrateVmSaga::of : ColdMigrateVmSaga::of);
+  }
+
+  /**
    * The saga's state, after waiting for its end if asked to: 200 moved, 409 rolled back, 202 under
    * way.
    */

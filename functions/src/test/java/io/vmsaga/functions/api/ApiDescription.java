@@ -8,6 +8,7 @@ import io.vmsaga.functions.create.CreateVm;
 import io.vmsaga.functions.delete.DeleteVm;
 import io.vmsaga.functions.disks.AttachDisk;
 import io.vmsaga.functions.disks.ResizeDisk;
+import io.vmsaga.functions.drain.DrainReport;
 import io.vmsaga.functions.health.Health;
 import io.vmsaga.functions.images.ImageView;
 import io.vmsaga.functions.images.ImportImage;
@@ -19,6 +20,7 @@ import io.vmsaga.functions.nodes.ListNodes;
 import io.vmsaga.functions.nodes.NodeAudit;
 import io.vmsaga.functions.nodes.Orphans;
 import io.vmsaga.functions.nodes.RegisterNode;
+import io.vmsaga.functions.nodes.RemoveNode;
 import io.vmsaga.functions.ops.GetConsoleLog;
 import io.vmsaga.functions.ops.GetSaga;
 import io.vmsaga.functions.ops.GetVm;
@@ -562,6 +564,49 @@ final class ApiDescription {
               .answers(200, RegisterNode.Registered.class)
               .refuses(400, "invalid")
               .refuses(409, "agent_unreachable", "inventory_mismatch"),
+          fn(
+                  "drainNode",
+                  NODES,
+                  Caller.ADMIN,
+                  "Move every VM off a node (live where its disks are shared, cold otherwise) and mark it drained (the drainNode saga)")
+              .saga(DrainReport.Report.class)
+              .refuses(400, "invalid")
+              .refuses(404, "not_found")
+              .refuses(
+                  409,
+                  "drain_running",
+                  "node_down",
+                  "not_drainable",
+                  "drain_stopped",
+                  "drain_cancelled",
+                  "drain_failed")
+              .with(409, "drain", DrainReport.Report.class)
+              .refuses(503, "unavailable"),
+          fn(
+                  "getNodeDrain",
+                  NODES,
+                  Caller.ADMIN,
+                  "A node's latest drain: what moved where, what did not and why")
+              .saga(DrainReport.Report.class)
+              .refuses(400, "invalid")
+              .refuses(404, "not_found")
+              .refuses(409, "drain_stopped", "drain_cancelled", "drain_failed")
+              .with(409, "drain", DrainReport.Report.class),
+          fn("undrainNode", NODES, Caller.ADMIN, "Put a draining or drained node back in service")
+              .answers(
+                  200, fields("nodeId", String.class, "status", String.class, "was", String.class))
+              .refuses(400, "invalid")
+              .refuses(404, "not_found")
+              .refuses(409, "not_draining"),
+          fn(
+                  "removeNode",
+                  NODES,
+                  Caller.ADMIN,
+                  "Take an empty drained (or evacuated, down) node out of the fleet; its agent forgets the fleet's networks and images")
+              .answers(200, RemoveNode.Removed.class)
+              .refuses(400, "invalid")
+              .refuses(404, "not_found")
+              .refuses(409, "not_drained", "node_not_empty"),
           fn(
                   "listNodes",
                   NODES,

@@ -293,6 +293,7 @@ public final class Stack {
         switch (nodeId) {
           case "node-1" -> "http://127.0.0.1:7701";
           case "node-2" -> "http://127.0.0.1:7702";
+          case "node-3" -> "http://127.0.0.1:7703"; // started by a test (scripts/dev agent start)
           default -> throw new IllegalArgumentException(nodeId);
         };
     return new AgentClient(URI.create(url), env("VMSAGA_AGENT_TOKEN"), Duration.ofSeconds(30));

@@ -1,0 +1,225 @@
+package io.vmsaga.functions.drain;
+
+import io.vmsaga.functions.core.CapacityMapper;
+import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
+import io.vmsaga.functions.core.Pause;
+import io.vmsaga.functions.core.Sagas;
+import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.drain.DrainRecords.Item;
+import io.vmsaga.functions.drain.DrainRecords.Resident;
+import io.vmsaga.functions.dtm.Transaction;
+import io.vmsaga.functions.migration.MigrationPlan;
+import io.vmsaga.functions.migration.Moves;
+import io.vmsaga.functions.saga.Branches;
+import io.vmsaga.functions.web.Replies;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * One step of a drain's progress, all of it in the database, like a batch's ({@code BatchDriver}):
+ * in its own transaction with the drain row locked, settle the moves whose saga ended, then start
+ * moves up to the drain's concurrency — live where every disk is shared and the VM runs, cold
+ * otherwise — each to the active node with the most free memory. A move that fails, or a VM that
+ * fits nowhere while no move is in flight, stops the drain from starting more; a node put back in
+ * service (undrainNode) does too. The drain is done when nothing is left in flight.
+ */
+@Component
+public class DrainDriver {
+  private static final Logger log = LoggerFactory.getLogger(DrainDriver.class);
+
+  /** Within a branch's request timeout; DTM calls again after its retry interval. */
+  static final Duration DRIVE_FOR = Duration.ofSeconds(4);
+
+  static final Duration LOOK_EVERY = Duration.ofMillis(200);
+
+  private final DrainRecords drains;
+  private final VmMapper vms;
+  private final CapacityMapper capacity;
+  private final Moves moves;
+  private final Sagas sagas;
+  private final ObjectMapper json;
+  private final TransactionTemplate own;
+
+  public DrainDriver(
+      DrainRecords drains,
+      VmMapper vms,
+      CapacityMapper capacity,
+      Moves moves,
+      Sagas sagas,
+      ObjectMapper json,
+      PlatformTransactionManager transactions) {
+    this.drains = drains;
+    this.vms = vms;
+    this.capacity = capacity;
+    this.moves = moves;
+    this.sagas = sagas;
+    this.json = json;
+    this.own = new TransactionTemplate(transactions);
+    own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+  }
+
+  /** Moves the drain on for at most {@link #DRIVE_FOR}; true once nothing is left to do. */
+  public boolean drive(String gid) {
+    long end = System.nanoTime() + DRIVE_FOR.toNanos();
+    while (!Boolean.TRUE.equals(own.execute(tx -> tick(gid)))) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      Pause.millis(LOOK_EVERY.toMillis());
+    }
+    return true;
+  }
+
+  private boolean tick(String gid) {
+    var drain = drains.lock(gid);
+    if (drain == null || !drain.running()) {
+      return true;
+    }
+    String node = drain.nodeId();
+    boolean stopping = !"draining".equals(drains.nodeStatus(node));
+    if (!stopping) {
+      drains.listResidents(gid, node);
+    }
+    List<Item> items = drains.items(gid);
+    int moving = 0;
+    for (Item item : items) {
+      if ("moving".equals(item.status()) && !settled(gid, item)) {
+        moving++;
+      }
+      stopping |= "failed".equals(item.status());
+    }
+    for (Item item : items) {
+      if (stopping || moving >= drain.concurrency()) {
+        break;
+      }
+      if (!"pending".equals(item.status())) {
+        continue;
+      }
+      switch (start(gid, node, item.vmId(), moving)) {
+        case STARTED -> moving++;
+        case FAILED -> stopping = true;
+        case LATER -> {}
+      }
+    }
+    boolean pendingLeft = drains.items(gid).stream().anyMatch(i -> "pending".equals(i.status()));
+    return moving == 0 && (stopping || !pendingLeft);
+  }
+
+  /** Records the end of a move whose saga ended; false while it runs. */
+  private boolean settled(String gid, Item item) {
+    Transaction saga = sagas.find(item.gid()).orElse(null);
+    if (saga == null || !saga.finished()) {
+      return false;
+    }
+    var vm = vms.find(item.vmId());
+    if (vm == null) {
+      drains.settle(gid, item.vmId(), "moved", "left", "the VM was deleted meanwhile");
+    } else if (saga.status().equals("succeed") || item.targetNodeId().equals(vm.nodeId())) {
+      // a move that failed past its pivot was finished: the VM is on its target all the same
+      drains.settle(gid, item.vmId(), "moved", null, null);
+      log.info("drain {}: {} moved to {}", gid, item.vmId(), item.targetNodeId());
+    } else {
+      var reason =
+          sagas.failure(
+              item.gid(), new Replies.Error("move_failed", "the move failed; see its saga"));
+      drains.settle(gid, item.vmId(), "failed", reason.code(), trim(reason.message()));
+      log.warn("drain {}: {} did not move: {}", gid, item.vmId(), reason.message());
+    }
+    return true;
+  }
+
+  enum Started {
+    STARTED,
+    FAILED,
+    LATER
+  }
+
+  private Started start(String gid, String node, String vmId, int moving) {
+    Resident vm = drains.resident(vmId, node);
+    if (vm == null) {
+      // deleted, or moved by someone else meanwhile: nothing left to move
+      drains.settle(gid, vmId, "moved", "left", "the VM left the node by other means");
+      return Started.LATER;
+    }
+    String kind =
+        vm.localDisks() == 0 && "running".equals(vm.state())
+            ? MigrationPlan.LIVE
+            : MigrationPlan.COLD;
+    if (!List.of("running", "stopped").contains(vm.state())) {
+      if (List.of("creating", "migrating", "deleting").contains(vm.state())) {
+        return Started.LATER; // another saga has it; it is moved once that saga ends
+      }
+      return fail(gid, vmId, "not_movable", "a VM that is " + vm.state() + " cannot move");
+    }
+    NodeCapacity target = target(gid, node, vm);
+    if (target == null) {
+      return moving > 0
+          ? Started.LATER // the moves in flight may free room or settle the count
+          : fail(
+              gid,
+              vmId,
+              "no_capacity",
+              "no active node has room for this VM ("
+                  + vm.vcpus()
+                  + " vCPUs, "
+                  + vm.memoryMib()
+                  + " MiB)");
+    }
+    Message<?> reply = moves.start(vms.find(vmId), target.id(), kind);
+    var body = json.valueToTree(reply.getPayload());
+    int status = Branches.status(reply);
+    if (status == 200 || status == 202) {
+      drains.moving(gid, vmId, kind, target.id(), body.path("gid").asString());
+      log.info("drain {}: {} moving {} to {}", gid, vmId, kind, target.id());
+      return Started.STARTED;
+    }
+    String code = body.path("code").asString("refused");
+    if ("busy".equals(code)) {
+      return Started.LATER;
+    }
+    return fail(gid, vmId, code, body.path("message").asString(""));
+  }
+
+  /**
+   * The active node, other than the drained one, with the most free memory that still fits the VM
+   * once the moves this drain has in flight to it are counted (their reservation may not be held
+   * yet).
+   */
+  private NodeCapacity target(String gid, String node, Resident vm) {
+    Map<String, int[]> inFlight = new HashMap<>();
+    for (var moving : drains.inFlight(gid)) {
+      inFlight.put(moving.targetNodeId(), new int[] {moving.vcpus(), moving.memoryMib()});
+    }
+    return capacity.nodes().stream()
+        .filter(n -> !n.id().equals(node) && "up".equals(n.health()))
+        .filter(
+            n -> {
+              int[] extra = inFlight.getOrDefault(n.id(), new int[2]);
+              return n.fits(vm.vcpus() + extra[0], vm.memoryMib() + extra[1]);
+            })
+        .max(
+            Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id))
+        .orElse(null);
+  }
+
+  private Started fail(String gid, String vmId, String code, String message) {
+    drains.settle(gid, vmId, "failed", code, trim(message));
+    log.warn("drain {}: {} cannot move: {}", gid, vmId, message);
+    return Started.FAILED;
+  }
+
+  private static String trim(String message) {
+    return message == null || message.length() <= 255 ? message : message.substring(0, 255);
+  }
+}
