@@ -66,7 +66,8 @@ public interface CapacityMapper {
    * What one saga holds for one VM. {@code vmCount} is 1 for a VM's own row and 0 for a disk's
    * growth; a {@code placing} row (a create's claim on its node, before its saga holds the quota)
    * and a {@code migrating} row (a migration target's) move the node's commitment only, an {@code
-   * assigning} row (the target tenant's share while a VM changes owner) the tenant's only.
+   * assigning} row (the target tenant's share while a VM changes owner) and a {@code lost} row (a
+   * VM whose local disk died with its node: its node's share was given back) the tenant's only.
    */
   record Reservation(
       String id,
@@ -95,7 +96,7 @@ public interface CapacityMapper {
     }
 
     boolean movesNode() {
-      return !state.equals("assigning");
+      return !state.equals("assigning") && !state.equals("lost");
     }
   }
 

@@ -9,9 +9,9 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /undrainNode {nodeId}} (administrators): a draining or drained node takes VMs again.
- * A drain under way starts no more moves (those in flight finish) and ends {@code cancelled}; what
- * moved stays where it went.
+ * {@code POST /undrainNode {nodeId}} (administrators): a draining, drained or evacuated node takes
+ * VMs again. A drain under way starts no more moves (those in flight finish) and ends {@code
+ * cancelled}; what moved stays where it went.
  */
 @Component("undrainNode")
 public class UndrainNode implements Function<Message<UndrainNode.Request>, Message<?>> {
@@ -43,7 +43,8 @@ public class UndrainNode implements Function<Message<UndrainNode.Request>, Messa
             return Replies.notFound("node");
           }
           if (drains.moveNodeStatus(r.nodeId(), "draining", "active") == 0
-              && drains.moveNodeStatus(r.nodeId(), "drained", "active") == 0) {
+              && drains.moveNodeStatus(r.nodeId(), "drained", "active") == 0
+              && drains.moveNodeStatus(r.nodeId(), "evacuated", "active") == 0) {
             return Replies.conflict("not_draining", "node " + r.nodeId() + " is " + status);
           }
           return Replies.ok(Map.of("nodeId", r.nodeId(), "status", "active", "was", status));

@@ -5,6 +5,7 @@ import org.apache.ibatis.annotations.Delete;
 import org.apache.ibatis.annotations.Insert;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
 import org.apache.ibatis.annotations.Update;
 
 /**
@@ -64,8 +65,17 @@ public interface MigrationMapper extends MigrationRecords {
 
   // --- the VM's metadata, switched to the node it runs on ---
 
-  @Update("UPDATE vm SET node_id = #{nodeId} WHERE id = #{vmId} AND owner_gid = #{gid}")
+  /**
+   * A move's new node, and the next placement generation (once: pointing at the same node again
+   * leaves it; assignments run left to right, so the generation is compared before node_id moves).
+   */
+  @Update(
+      "UPDATE vm SET generation = generation + IF(node_id = #{nodeId}, 0, 1), node_id = #{nodeId}"
+          + " WHERE id = #{vmId} AND owner_gid = #{gid}")
   int pointVmAt(String vmId, String gid, String nodeId);
+
+  @Select("SELECT generation FROM vm WHERE id = #{vmId}")
+  Long generation(String vmId);
 
   /** A local disk lives on the VM's node; a shared one on none. */
   @Update("UPDATE disk SET node_id = IF(pool = 'shared', NULL, #{nodeId}) WHERE vm_id = #{vmId}")

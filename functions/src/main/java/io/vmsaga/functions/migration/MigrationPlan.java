@@ -29,6 +29,9 @@ public record MigrationPlan(
   public static final String LIVE = "live";
   public static final String COLD = "cold";
 
+  /** A rebuild on another node from shared disks, the source node down (evacuateNode). */
+  public static final String EVACUATE = "evacuate";
+
   public record Disk(String diskId, String pool) {
     public boolean local() {
       return "local".equals(pool);

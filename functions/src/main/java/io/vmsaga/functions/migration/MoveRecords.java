@@ -1,8 +1,10 @@
 package io.vmsaga.functions.migration;
 
+import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.CapacityMapper;
 import io.vmsaga.functions.core.CapacityMapper.Reservation;
 import io.vmsaga.functions.core.VmMapper;
+import io.vmsaga.functions.dtm.BranchRef;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
@@ -20,8 +22,10 @@ public class MoveRecords {
   private final CapacityMapper capacity;
   private final MigrationMapper rows;
   private final VmMapper vms;
+  private final Agents agents;
 
-  public MoveRecords(CapacityMapper capacity, MigrationMapper rows, VmMapper vms) {
+  public MoveRecords(CapacityMapper capacity, MigrationMapper rows, VmMapper vms, Agents agents) {
+    this.agents = agents;
     this.capacity = capacity;
     this.rows = rows;
     this.vms = vms;
@@ -65,6 +69,13 @@ public class MoveRecords {
     rows.pointVmAt(move.vmId(), gid, move.targetNodeId());
     rows.pointDisksAt(move.vmId(), move.targetNodeId());
     move.nics().forEach(n -> rows.setTap(n.nicId(), n.targetTap()));
+  }
+
+  /** The target takes the VM's lease at its new generation, if every disk of it is shared. */
+  public void leaseToTarget(MigrationPlan move, BranchRef branch) {
+    if (move.disks().stream().noneMatch(MigrationPlan.Disk::local)) {
+      agents.on(move.targetNodeId(), branch).putLease(move.vmId(), rows.generation(move.vmId()));
+    }
   }
 
   /**

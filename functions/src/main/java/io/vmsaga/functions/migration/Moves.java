@@ -100,14 +100,18 @@ public class Moves {
     }
     var disks = vms.disksOf(vm.id());
     boolean live = MigrationPlan.LIVE.equals(order.kind());
-    if (live && disks.stream().anyMatch(d -> "local".equals(d.pool()))) {
+    boolean evacuate = MigrationPlan.EVACUATE.equals(order.kind());
+    if ((live || evacuate) && disks.stream().anyMatch(d -> "local".equals(d.pool()))) {
       return Replies.conflict(
           "local_disk",
-          "the VM has a local disk and live migration needs shared storage: use coldMigrateVm");
+          evacuate
+              ? "the VM has a local disk, lost with its node"
+              : "the VM has a local disk and live migration needs shared storage: use coldMigrateVm");
     }
     if (live
         ? !"running".equals(vm.state())
-        : !List.of("running", "stopped").contains(vm.state())) {
+        : !List.of("running", "stopped").contains(vm.state())
+            && !(evacuate && "paused".equals(vm.state()))) {
       return Replies.conflict(
           "not_movable",
           "a VM that is "
@@ -143,19 +147,32 @@ public class Moves {
   }
 
   /**
-   * A move another capability orders (a drain): the saga of its kind with that kind's defaults, not
-   * awaited.
+   * A move another capability orders (a drain, an evacuation): the saga of its kind with that
+   * kind's defaults, not awaited.
    */
   public Message<?> start(VmMapper.VmRow vm, String targetNodeId, String kind) {
-    boolean live = MigrationPlan.LIVE.equals(kind);
-    var order =
-        new Order(
-            targetNodeId,
-            kind,
-            live ? new MigrationParameters(null, null, null, null) : null,
-            false,
-            live ? MigrateVm.TIMEOUT_TO_FAIL : ColdMigrateVm.TIMEOUT_TO_FAIL);
-    return start(vm, order, live ? MigrateVmSaga::of : ColdMigrateVmSaga::of);
+    return switch (kind) {
+      case MigrationPlan.LIVE ->
+          start(
+              vm,
+              new Order(
+                  targetNodeId,
+                  kind,
+                  new MigrationParameters(null, null, null, null),
+                  false,
+                  MigrateVm.TIMEOUT_TO_FAIL),
+              MigrateVmSaga::of);
+      case MigrationPlan.EVACUATE ->
+          start(
+              vm,
+              new Order(targetNodeId, kind, null, false, EvacuateVmSaga.TIMEOUT_TO_FAIL),
+              EvacuateVmSaga::of);
+      default ->
+          start(
+              vm,
+              new Order(targetNodeId, kind, null, false, ColdMigrateVm.TIMEOUT_TO_FAIL),
+              ColdMigrateVmSaga::of);
+    };
   }
 
   /**
@@ -208,7 +225,7 @@ public class Moves {
         live ? FIRST_PORT + Math.floorMod(gid.hashCode(), PORTS) : null,
         vm.vcpus(),
         vm.memoryMib(),
-        live || "running".equals(vm.state()),
+        live || "running".equals(vm.state()) || "paused".equals(vm.state()),
         disks.stream().map(d -> new MigrationPlan.Disk(d.id(), d.pool())).toList(),
         nics,
         order.parameters());

@@ -52,8 +52,11 @@ public class ReleaseMigrationTarget implements Function<Message<MigrationStep>, 
                 "migration of {} rolled back past its pivot: finishing the move to {} instead",
                 move.vmId(),
                 move.targetNodeId());
-            sourceSide.remove(move, step.branch());
+            if (!MigrationPlan.EVACUATE.equals(move.kind())) {
+              sourceSide.remove(move, step.branch()); // an evacuated node fences its copy itself
+            }
             records.pointAtTarget(move, gid);
+            records.leaseToTarget(move, step.branch());
             records.switchReservations(move, gid);
             rows.addNote(gid, "rolled back past the pivot: the move was finished instead");
             records.settle(move, gid, "failed");

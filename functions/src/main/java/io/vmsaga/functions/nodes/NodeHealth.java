@@ -11,6 +11,7 @@ import org.apache.ibatis.annotations.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,20 +28,26 @@ public class NodeHealth {
 
   public record Change(String nodeId, String from, String to, int missedPolls) {}
 
+  /** Published when a node goes down (automatic evacuation listens). */
+  public record NodeDown(String nodeId) {}
+
   private final Rows rows;
   private final Agents agents;
   private final int unreachableAfter;
   private final int downAfter;
+  private final ApplicationEventPublisher events;
 
   public NodeHealth(
       Rows rows,
       Agents agents,
+      ApplicationEventPublisher events,
       @Value("${vmsaga.nodes.unreachable-after}") int unreachableAfter,
       @Value("${vmsaga.nodes.down-after}") int downAfter) {
     this.rows = rows;
     this.agents = agents;
     this.unreachableAfter = unreachableAfter;
     this.downAfter = downAfter;
+    this.events = events;
   }
 
   /** One poll of every node; answers the nodes whose health changed. */
@@ -67,9 +74,29 @@ public class NodeHealth {
       if (!health.equals(node.health())) {
         log.warn("node {}: {} -> {} ({} missed polls)", node.id(), node.health(), health, missed);
         changes.add(new Change(node.id(), node.health(), health, missed));
+        if ("down".equals(health)) {
+          events.publishEvent(new NodeDown(node.id()));
+        } else if ("up".equals(health)) {
+          fence(node.id());
+        }
       }
     }
     return changes;
+  }
+
+  /**
+   * A node back from unreachable or down may still run VMs rebuilt elsewhere meanwhile: its agent
+   * stops those whose lease another node holds (it also does so when it starts).
+   */
+  private void fence(String nodeId) {
+    try {
+      var fenced = agents.on(nodeId).fence().fenced();
+      if (!fenced.isEmpty()) {
+        log.warn("node {} is back: its agent fenced {}", nodeId, fenced);
+      }
+    } catch (RuntimeException e) {
+      log.warn("node {} is back but did not fence: {}", nodeId, e.toString());
+    }
   }
 
   public record Polled(String id, String health, int missedPolls, Instant lastContactAt) {}

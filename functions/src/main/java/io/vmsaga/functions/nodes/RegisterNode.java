@@ -24,8 +24,13 @@ import org.springframework.stereotype.Component;
  */
 @Component("registerNode")
 public class RegisterNode implements Function<Message<RegisterNode.Request>, Message<?>> {
+  /** {@code autoEvacuate}: evacuateNode on its own once down; left as it is when absent. */
   public record Request(
-      String nodeId, String agentUrl, Double cpuOvercommit, Double memoryOvercommit) {}
+      String nodeId,
+      String agentUrl,
+      Double cpuOvercommit,
+      Double memoryOvercommit,
+      Boolean autoEvacuate) {}
 
   public record Registered(
       String nodeId,
@@ -127,6 +132,9 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
             cpuRatio,
             memoryRatio);
     records.upsert(node);
+    if (request.autoEvacuate() != null) {
+      records.setAutoEvacuate(node.nodeId(), request.autoEvacuate());
+    }
     return Replies.ok(node);
   }
 
@@ -145,5 +153,11 @@ public class RegisterNode implements Function<Message<RegisterNode.Request>, Mes
             + " cpus = VALUES(cpus), memory_mib = VALUES(memory_mib), accelerator = VALUES(accelerator),"
             + " cpu_overcommit = VALUES(cpu_overcommit), memory_overcommit = VALUES(memory_overcommit)")
     void upsert(Registered node);
+
+    @org.apache.ibatis.annotations.Update(
+        "UPDATE node SET auto_evacuate = #{autoEvacuate} WHERE id = #{nodeId}")
+    void setAutoEvacuate(
+        @org.apache.ibatis.annotations.Param("nodeId") String nodeId,
+        @org.apache.ibatis.annotations.Param("autoEvacuate") boolean autoEvacuate);
   }
 }

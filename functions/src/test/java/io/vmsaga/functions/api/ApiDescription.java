@@ -9,6 +9,7 @@ import io.vmsaga.functions.delete.DeleteVm;
 import io.vmsaga.functions.disks.AttachDisk;
 import io.vmsaga.functions.disks.ResizeDisk;
 import io.vmsaga.functions.drain.DrainReport;
+import io.vmsaga.functions.evacuation.Evacuation;
 import io.vmsaga.functions.health.Health;
 import io.vmsaga.functions.images.ImageView;
 import io.vmsaga.functions.images.ImportImage;
@@ -607,6 +608,16 @@ final class ApiDescription {
               .refuses(400, "invalid")
               .refuses(404, "not_found")
               .refuses(409, "not_drained", "node_not_empty"),
+          fn(
+                  "evacuateNode",
+                  NODES,
+                  Caller.ADMIN,
+                  "Disaster recovery for a down node: rebuild its shared-disk VMs elsewhere (an evacuateVm saga each), mark its local-disk VMs lost")
+              .saga(Evacuation.Report.class)
+              .refuses(400, "invalid")
+              .refuses(404, "not_found")
+              .refuses(409, "node_not_down", "evacuation_incomplete")
+              .with(409, "evacuation", Evacuation.Report.class),
           fn(
                   "listNodes",
                   NODES,
