@@ -9,12 +9,15 @@ import io.vmsaga.agent.api.CpuInfo;
 import io.vmsaga.agent.api.DiskInfo;
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.ErrorBody;
+import io.vmsaga.agent.api.FencingReport;
 import io.vmsaga.agent.api.Health;
 import io.vmsaga.agent.api.HotplugCpu;
 import io.vmsaga.agent.api.HotplugMemory;
 import io.vmsaga.agent.api.ImageInfo;
 import io.vmsaga.agent.api.ImageSpec;
 import io.vmsaga.agent.api.IncomingSpec;
+import io.vmsaga.agent.api.LeaseInfo;
+import io.vmsaga.agent.api.LeaseSpec;
 import io.vmsaga.agent.api.MemoryDevice;
 import io.vmsaga.agent.api.MemorySpec;
 import io.vmsaga.agent.api.MigrationInfo;
@@ -462,6 +465,42 @@ public final class AgentClient implements AutoCloseable {
 
   public void cancelMigration(String vmId) {
     call("DELETE", vmPath(vmId) + "/migration", null, Void.class);
+  }
+
+  // --- leases and fencing ---
+
+  /**
+   * This node takes the VM's lease on the shared pool at {@code generation} (1 or more); the VM
+   * need not be defined here. Same node and generation again answers the same; 409 {@code
+   * lease_newer} when the lease is at a greater generation, or at this one on another node.
+   */
+  public LeaseInfo putLease(String vmId, long generation) {
+    return call("PUT", vmPath(vmId) + "/lease", LeaseSpec.of(generation), LeaseInfo.class);
+  }
+
+  public Optional<LeaseInfo> getLease(String vmId) {
+    return optional(() -> call("GET", vmPath(vmId) + "/lease", null, LeaseInfo.class));
+  }
+
+  /**
+   * Gives the lease up if this node holds it at {@code generation}; otherwise nothing happens
+   * (success either way: a compensation).
+   */
+  public void deleteLease(String vmId, long generation) {
+    call("DELETE", vmPath(vmId) + "/lease?generation=" + generation, null, Void.class);
+  }
+
+  /**
+   * Runs a fencing pass now: every VM of this node whose lease names another node is killed and
+   * undefined (its disks kept); answers the VMs this pass fenced.
+   */
+  public FencingReport fence() {
+    return call("PUT", "/v1/fencing", null, FencingReport.class);
+  }
+
+  /** The VMs fenced since the agent started, its start-up pass included. */
+  public FencingReport fencing() {
+    return call("GET", "/v1/fencing", null, FencingReport.class);
   }
 
   // --- images, cached images, cidata, console, networks ---

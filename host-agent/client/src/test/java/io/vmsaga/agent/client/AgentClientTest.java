@@ -21,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.vmsaga.agent.api.DiskSpec;
+import io.vmsaga.agent.api.FencedVm;
+import io.vmsaga.agent.api.FencingReport;
+import io.vmsaga.agent.api.LeaseInfo;
 import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmDiskInfo;
 import io.vmsaga.agent.api.VmInfo;
@@ -29,6 +32,8 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -188,6 +193,47 @@ class AgentClientTest {
     AGENT.verify(deleteRequestedFor(urlEqualTo("/v1/vms/vm1/nics/n1?timeout_ms=500")));
   }
 
+  @Test
+  void theLeaseIsASubResourceOfTheVm() {
+    AGENT.stubFor(
+        put("/v1/vms/vm1/lease")
+            .withRequestBody(equalToJson("{\"generation\":3}"))
+            .willReturn(okJson("{\"vm_id\":\"vm1\",\"node_id\":\"n1\",\"generation\":3}")));
+    assertThat(client.putLease("vm1", 3)).isEqualTo(new LeaseInfo("vm1", "n1", 3));
+    AGENT.stubFor(
+        get("/v1/vms/vm1/lease")
+            .willReturn(okJson("{\"vm_id\":\"vm1\",\"node_id\":\"n2\",\"generation\":4}")));
+    assertThat(client.getLease("vm1")).contains(new LeaseInfo("vm1", "n2", 4));
+    AGENT.stubFor(
+        delete(urlPathEqualTo("/v1/vms/vm1/lease")).willReturn(aResponse().withStatus(204)));
+    client.deleteLease("vm1", 3);
+    AGENT.verify(deleteRequestedFor(urlEqualTo("/v1/vms/vm1/lease?generation=3")));
+    AGENT.stubFor(
+        put("/v1/vms/vm1/lease")
+            .willReturn(
+                aResponse()
+                    .withStatus(409)
+                    .withBody("{\"code\":\"lease_newer\",\"message\":\"generation 4\"}")));
+    AgentException e = failing(() -> client.putLease("vm1", 3));
+    assertThat(e.code()).isEqualTo("lease_newer");
+    assertThat(e.isRetryable()).isFalse();
+  }
+
+  @Test
+  void fencingIsANodeResource() {
+    String report =
+        "{\"fenced\":[{\"vm_id\":\"vm1\",\"lease_node_id\":\"n2\",\"lease_generation\":5,"
+            + "\"qemu_was_running\":true,\"at\":\"2026-01-02T03:04:05.123Z\"}]}";
+    FencingReport expected =
+        new FencingReport(
+            List.of(new FencedVm("vm1", "n2", 5, true, Instant.parse("2026-01-02T03:04:05.123Z"))));
+    AGENT.stubFor(put("/v1/fencing").willReturn(okJson(report)));
+    assertThat(client.fence()).isEqualTo(expected);
+    AGENT.stubFor(get("/v1/fencing").willReturn(okJson(report)));
+    assertThat(client.fencing()).isEqualTo(expected);
+    AGENT.verify(putRequestedFor(urlEqualTo("/v1/fencing")));
+  }
+
   /** The agent may wait for the guest as long as asked: the call waits that long and more. */
   @Test
   void aDetachWaitsBeyondTheClientTimeoutForTheGuest() {
@@ -321,6 +367,7 @@ class AgentClientTest {
     assertThat(client.getDisk("local", "d1").isEmpty()).isTrue();
     assertThat(client.getTap("vtt0").isEmpty()).isTrue();
     assertThat(client.getVm("vm1").isEmpty()).isTrue();
+    assertThat(client.getLease("vm1").isEmpty()).isTrue();
     assertThat(failing(() -> client.status("vm1")).status())
         .as("not optional: thrown")
         .isEqualTo(404);
