@@ -18,7 +18,9 @@ import io.vmsaga.agent.server.qemu.VmCidata;
 import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmDevicesInUse;
 import io.vmsaga.agent.server.qemu.VmDiskAttachments;
+import io.vmsaga.agent.server.qemu.VmFencing;
 import io.vmsaga.agent.server.qemu.VmHotplug;
+import io.vmsaga.agent.server.qemu.VmLeases;
 import io.vmsaga.agent.server.qemu.VmMigration;
 import io.vmsaga.agent.server.qemu.VmMonitor;
 import io.vmsaga.agent.server.qemu.VmNicAttachments;
@@ -31,8 +33,8 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Bootstrap: builds the services from the flags, adopts running VMs, then serves HTTP until
- * stopped.
+ * Bootstrap: builds the services from the flags, adopts running VMs, fences those leased to another
+ * node, then serves HTTP until stopped.
  */
 public final class AgentServer implements AutoCloseable {
   static {
@@ -76,16 +78,19 @@ public final class AgentServer implements AutoCloseable {
     VmDevicesInUse inUse = new VmDevicesInUse(vms);
     NetService net = new NetService(config.stateDir(), inUse);
     DiskService disks = new DiskService(pools, inUse);
-    VmDefinitions definitions = new VmDefinitions(vms);
+    VmLeases leases = new VmLeases(vms, pools.leaseDir(), config.nodeId());
+    VmDefinitions definitions = new VmDefinitions(vms, leases);
+    VmFencing fencing = new VmFencing(vms, leases, net, fenced -> metrics.vmFenced());
     NodeService node = new NodeService(config, pools, definitions, net, images);
     vms.adoptAll();
+    fenceBeforeServing(fencing);
     this.router =
         Routes.router(
             node,
             disks,
             net,
             definitions,
-            new VmActions(vms),
+            new VmActions(vms, leases),
             new VmHotplug(vms),
             new VmDiskAttachments(vms),
             new VmNicAttachments(vms, net),
@@ -93,6 +98,8 @@ public final class AgentServer implements AutoCloseable {
             images,
             new VmCidata(vms),
             monitor,
+            leases,
+            fencing,
             metrics);
     this.channel =
         new ServerBootstrap()
@@ -112,6 +119,20 @@ public final class AgentServer implements AutoCloseable {
             + " (accelerator "
             + config.accelerator()
             + ")");
+  }
+
+  /**
+   * The start-up fencing pass, before the port is bound: no client ever sees a VM running here that
+   * the control plane placed elsewhere meanwhile. A VM that cannot be fenced is logged and left to
+   * the next pass ({@code PUT /v1/fencing}); the agent serves all the same, so the node stays
+   * manageable.
+   */
+  private static void fenceBeforeServing(VmFencing fencing) {
+    try {
+      fencing.fence();
+    } catch (ApiException e) {
+      LOG.severe("start-up fencing pass incomplete: " + e.getMessage());
+    }
   }
 
   public InetSocketAddress address() {

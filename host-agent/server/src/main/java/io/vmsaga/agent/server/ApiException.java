@@ -18,7 +18,8 @@ public class ApiException extends RuntimeException {
 
   /**
    * A more specific code than the five generic ones ({@code in_use}, {@code checksum_mismatch},
-   * {@code unsafe_image}, {@code image_not_cached}, {@code disk_too_small}), with its status.
+   * {@code unsafe_image}, {@code image_not_cached}, {@code disk_too_small}, {@code lease_newer},
+   * {@code fenced} …), with its status.
    */
   public static ApiException of(HttpResponseStatus status, String code, String message) {
     return new ApiException(status, code, message);

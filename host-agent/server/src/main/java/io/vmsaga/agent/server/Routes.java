@@ -10,6 +10,7 @@ import io.vmsaga.agent.api.CidataSpec;
 import io.vmsaga.agent.api.DiskSpec;
 import io.vmsaga.agent.api.ImageSpec;
 import io.vmsaga.agent.api.IncomingSpec;
+import io.vmsaga.agent.api.LeaseSpec;
 import io.vmsaga.agent.api.MemorySpec;
 import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.agent.api.MigrationSpec;
@@ -29,7 +30,9 @@ import io.vmsaga.agent.server.qemu.VmActions;
 import io.vmsaga.agent.server.qemu.VmCidata;
 import io.vmsaga.agent.server.qemu.VmDefinitions;
 import io.vmsaga.agent.server.qemu.VmDiskAttachments;
+import io.vmsaga.agent.server.qemu.VmFencing;
 import io.vmsaga.agent.server.qemu.VmHotplug;
+import io.vmsaga.agent.server.qemu.VmLeases;
 import io.vmsaga.agent.server.qemu.VmMigration;
 import io.vmsaga.agent.server.qemu.VmMonitor;
 import io.vmsaga.agent.server.qemu.VmNicAttachments;
@@ -58,12 +61,16 @@ public final class Routes {
       ImageService images,
       VmCidata cidata,
       VmMonitor monitor,
+      VmLeases leases,
+      VmFencing fencing,
       AgentMetrics metrics) {
     return new Router(
         List.of(
             route(GET, "/v1/health", c -> Reply.ok(node.health())),
             route(GET, "/v1/node", c -> Reply.ok(node.inventory())),
             route(GET, "/metrics", c -> Reply.text(metrics.scrape(), AgentMetrics.CONTENT_TYPE)),
+            route(PUT, "/v1/fencing", c -> Reply.ok(fencing.fence())),
+            route(GET, "/v1/fencing", c -> Reply.ok(fencing.fenced())),
             route(
                 PUT,
                 DISK,
@@ -121,6 +128,15 @@ public final class Routes {
             route(PUT, VM, c -> Reply.of(vms.define(c.param("vm_id"), c.body(VmConfig.class)))),
             route(GET, VM, c -> Reply.ok(vms.get(c.param("vm_id")))),
             route(DELETE, VM, c -> noContent(() -> vms.delete(c.param("vm_id")))),
+            route(
+                PUT,
+                VM + "/lease",
+                c -> Reply.ok(leases.put(c.param("vm_id"), c.body(LeaseSpec.class)))),
+            route(GET, VM + "/lease", c -> Reply.ok(leases.get(c.param("vm_id")))),
+            route(
+                DELETE,
+                VM + "/lease",
+                c -> noContent(() -> leases.delete(c.param("vm_id"), c.query("generation")))),
             route(
                 PUT,
                 VM + "/actions",

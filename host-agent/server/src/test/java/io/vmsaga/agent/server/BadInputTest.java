@@ -85,7 +85,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(52);
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(57);
     for (Router.Route route : node.routes()) {
       String path =
           route

@@ -66,7 +66,16 @@ final class TestNode implements AutoCloseable {
 
   /** An agent in a child JVM; {@code extraFlags} ({@code --log-format json}) follow the usual. */
   static TestNode subprocess(String nodeId, String... extraFlags) throws Exception {
-    TestNode node = new TestNode(nodeId, null, 200, List.of(extraFlags));
+    return subprocess(nodeId, null, extraFlags);
+  }
+
+  /**
+   * An agent in a child JVM on {@code sharedPool} (null: a pool of its own), so that it shares the
+   * pool with other agents as another process, like another node.
+   */
+  static TestNode subprocess(String nodeId, Path sharedPool, String... extraFlags)
+      throws Exception {
+    TestNode node = new TestNode(nodeId, sharedPool, 200, List.of(extraFlags));
     node.startSubprocess();
     return node;
   }

@@ -45,6 +45,14 @@ public final class Pools {
     return cache;
   }
 
+  /**
+   * The VMs' lease files ({@code qemu.VmLeases}): in the shared pool, which every node sees, and a
+   * folder, which the disk listings (qcow2 files only) never take for a disk.
+   */
+  public Path leaseDir() {
+    return dirs.get("shared").resolve("leases");
+  }
+
   /** An imported image; the id is validated by the router before it gets here. */
   public Path image(String imageId) {
     return images.resolve(imageId + ".qcow2");

@@ -1,5 +1,6 @@
 package io.vmsaga.agent.server.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -30,10 +31,21 @@ public final class AgentMetrics {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter fencedVms;
   private VmMeters vms;
 
   public AgentMetrics(String nodeId) {
     registry.config().commonTags("node_id", nodeId);
+    // registered at once, so a scrape shows 0 before the first VM is fenced
+    this.fencedVms =
+        Counter.builder("vmsaga.agent.fenced.vms")
+            .description("VMs a fencing pass took off this node: their lease names another node")
+            .register(registry);
+  }
+
+  /** One VM fenced ({@code qemu.VmFencing}). */
+  public void vmFenced() {
+    fencedVms.increment();
   }
 
   /**

@@ -34,14 +34,34 @@ final class GracefulStop {
       if (process.awaitExit(until(startNanos, timeoutMs, 1.0))) {
         return;
       }
-      process.signal(true);
-      if (!process.awaitExit(AFTER_SIGKILL)) {
-        throw ApiException.unavailable("QEMU did not exit after SIGKILL");
-      }
+      sigkill(process);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApiException.unavailable("interrupted while stopping");
+      throw interrupted();
     }
+  }
+
+  /**
+   * SIGKILL at once, no guest shutdown: for a QEMU that must not run a moment longer (a fenced VM,
+   * whose guest could still write the shared disks while it shuts down).
+   */
+  static void kill(VmProcess process) {
+    try {
+      sigkill(process);
+    } catch (InterruptedException e) {
+      throw interrupted();
+    }
+  }
+
+  private static void sigkill(VmProcess process) throws InterruptedException {
+    process.signal(true);
+    if (!process.awaitExit(AFTER_SIGKILL)) {
+      throw ApiException.unavailable("QEMU did not exit after SIGKILL");
+    }
+  }
+
+  private static ApiException interrupted() {
+    Thread.currentThread().interrupt();
+    return ApiException.unavailable("interrupted while stopping");
   }
 
   /** What is left until {@code share} of the deadline has passed. */

@@ -17,15 +17,18 @@ public final class VmActions {
   private static final long MAX_ACTION_MS = 600_000;
 
   private final VmSupervisor vms;
+  private final VmLeases leases;
 
-  public VmActions(VmSupervisor vms) {
+  public VmActions(VmSupervisor vms, VmLeases leases) {
     this.vms = vms;
+    this.leases = leases;
   }
 
   /**
    * Runs one action. {@code start} of a running VM and {@code stop} of a stopped one are success;
    * {@code stop} of a VM this agent does not know is success too ({@link VmInfo#absent}), like a
-   * DELETE of something missing, so a compensation can always stop.
+   * DELETE of something missing, so a compensation can always stop. {@code start} is 409 {@code
+   * fenced} while the VM's lease names another node.
    */
   public VmInfo act(String vmId, VmAction action) {
     if (action.action() == null) {
@@ -49,6 +52,7 @@ public final class VmActions {
           VmConfig defined = config.orElseThrow(() -> ApiException.notFound("no such VM"));
           switch (action.action()) {
             case START -> {
+              leases.requireRunnableHere(vmId);
               if (vms.live(vmId).isEmpty()) {
                 vms.spawn(vmId, defined, false, timeoutMs);
               }

@@ -11,9 +11,11 @@ import java.util.Optional;
 /** The persisted VM configs: define (create or replace), read, delete, list. */
 public final class VmDefinitions {
   private final VmSupervisor vms;
+  private final VmLeases leases;
 
-  public VmDefinitions(VmSupervisor vms) {
+  public VmDefinitions(VmSupervisor vms, VmLeases leases) {
     this.vms = vms;
+    this.leases = leases;
   }
 
   public Outcome<VmInfo> define(String vmId, VmConfig requested) {
@@ -38,7 +40,10 @@ public final class VmDefinitions {
     return vms.info(vmId, vms.requireConfig(vmId));
   }
 
-  /** Removes config, logs and socket; nothing to do for an unknown VM, 409 while QEMU runs. */
+  /**
+   * Removes config, logs and socket, and the VM's lease if this node holds it; nothing to do for an
+   * unknown VM, 409 while QEMU runs.
+   */
   public void delete(String vmId) {
     vms.locked(
         vmId,
@@ -46,8 +51,8 @@ public final class VmDefinitions {
           if (vms.live(vmId).isPresent()) {
             throw ApiException.conflict("VM is running; stop it first");
           }
-          vms.store.delete(vmId);
           vms.forget(vmId);
+          leases.release(vmId, Optional.empty());
         });
   }
 

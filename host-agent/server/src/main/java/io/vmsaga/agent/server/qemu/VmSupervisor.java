@@ -189,8 +189,17 @@ public final class VmSupervisor implements AutoCloseable {
 
   /** {@link GracefulStop}, then the bookkeeping of a QEMU that is gone. */
   void stop(String vmId, VmProcess process, long timeoutMs) {
+    end(vmId, process, () -> GracefulStop.stop(process, timeoutMs));
+  }
+
+  /** SIGKILL ({@link GracefulStop#kill}), then the bookkeeping of a QEMU that is gone. */
+  void kill(String vmId, VmProcess process) {
+    end(vmId, process, () -> GracefulStop.kill(process));
+  }
+
+  private void end(String vmId, VmProcess process, Runnable ending) {
     try {
-      GracefulStop.stop(process, timeoutMs);
+      ending.run();
     } finally {
       if (!process.alive()) {
         exited(vmId, process);
@@ -250,8 +259,12 @@ public final class VmSupervisor implements AutoCloseable {
     return events.computeIfAbsent(vmId, id -> new EventRing());
   }
 
-  /** Drops the VM's events with its definition. */
+  /**
+   * Deletes the VM's definition (config, pidfile, logs, cidata ISO, socket) and drops its events;
+   * never a disk. The caller holds the VM's lock and has made sure no QEMU runs.
+   */
   void forget(String vmId) {
+    store.delete(vmId);
     events.remove(vmId);
   }
 
