@@ -1,7 +1,6 @@
 package io.vmsaga.functions.nodes;
 
 import io.vmsaga.functions.core.Agents;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.ibatis.annotations.Mapper;
@@ -68,7 +67,7 @@ public class NodeHealth {
               : missed >= downAfter ? "down" : missed >= unreachableAfter ? "unreachable" : "up";
       if (answered) {
         rows.answered(node.id());
-      } else if (rows.missed(node.id(), unreachableAfter, downAfter, node.lastContactAt()) == 0) {
+      } else if (rows.missed(node.id(), unreachableAfter, downAfter, node.missedPolls()) == 0) {
         continue; // another poller heard from the node since this one asked: not a miss
       }
       if (!health.equals(node.health())) {
@@ -99,12 +98,11 @@ public class NodeHealth {
     }
   }
 
-  public record Polled(String id, String health, int missedPolls, Instant lastContactAt) {}
+  public record Polled(String id, String health, int missedPolls) {}
 
   @Mapper
   public interface Rows {
-    @Select(
-        "SELECT id, health, missed_polls, last_contact_at FROM node WHERE status <> 'removed' ORDER BY id")
+    @Select("SELECT id, health, missed_polls FROM node WHERE status <> 'removed' ORDER BY id")
     List<Polled> polled();
 
     @Update(
@@ -113,21 +111,21 @@ public class NodeHealth {
     void answered(String nodeId);
 
     /**
-     * Counts a miss only if the node's last contact is still the one this poll read: with two
-     * pollers (web app and Lambda, two instances) a stale failure must not undo a fresh answer.
-     * Health follows the stored count (assignments run left to right: health first), so concurrent
-     * misses agree.
+     * Counts a miss only if the count is still the one this poll read: with two pollers (web app
+     * and Lambda, two instances) a stale failure must not undo a fresh answer, and two polls of one
+     * moment count once. Health follows the stored count (assignments run left to right: health
+     * first).
      */
     @Update(
         "UPDATE node SET health = CASE"
             + " WHEN missed_polls + 1 >= #{downAfter} THEN 'down'"
             + " WHEN missed_polls + 1 >= #{unreachableAfter} THEN 'unreachable' ELSE health END,"
             + " missed_polls = missed_polls + 1"
-            + " WHERE id = #{nodeId} AND last_contact_at <=> #{seenContact}")
+            + " WHERE id = #{nodeId} AND missed_polls = #{seenMissed}")
     int missed(
         @Param("nodeId") String nodeId,
         @Param("unreachableAfter") int unreachableAfter,
         @Param("downAfter") int downAfter,
-        @Param("seenContact") Instant seenContact);
+        @Param("seenMissed") int seenMissed);
   }
 }

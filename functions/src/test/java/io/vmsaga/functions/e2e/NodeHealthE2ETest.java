@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Node health: the app polls every agent (the dev stack every 2 s; unreachable after 3 missed
- * polls, down after 20). node-2's agent SIGKILLed: the node goes unreachable, then down, and
+ * polls, down after 10). node-2's agent SIGKILLed: the node goes unreachable, then down, and
  * placement passes it by; the agent back, the node is up at the next poll. The times in the output.
  */
 class NodeHealthE2ETest {

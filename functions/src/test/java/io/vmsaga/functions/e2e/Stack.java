@@ -450,6 +450,15 @@ public final class Stack {
     }
   }
 
+  /** Whether the process runs (a zombie, killed and not yet reaped, does not). */
+  public static boolean alive(long pid) {
+    try {
+      return !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** SIGKILLs a component of the stack (its pidfile says which process) and waits for its end. */
   public static void kill(String component) throws Exception {
     Path pidfile = Path.of(env("VMSAGA_HOME"), "run", component + ".pid");
