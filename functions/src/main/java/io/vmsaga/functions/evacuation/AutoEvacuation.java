@@ -27,7 +27,7 @@ public class AutoEvacuation {
   public void onDown(NodeHealth.NodeDown down) {
     if (Boolean.TRUE.equals(records.autoEvacuate(down.nodeId()))) {
       log.warn("node {} is down and set to evacuate by itself", down.nodeId());
-      evacuation.evacuate(down.nodeId());
+      evacuation.evacuate(down.nodeId(), null);
     }
   }
 }

@@ -9,15 +9,16 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /evacuateNode {nodeId, awaitResult?}} (administrators, disaster recovery): for a node
- * that is {@code down}, see {@link Evacuation}. Answers the report: 200 when every VM on shared
- * disks was rebuilt (or is being, 202, when not awaited), 409 {@code evacuation_incomplete} with
- * the report when one could not be. A node that is not down is refused: drainNode moves VMs off a
- * live one without a reboot.
+ * {@code POST /evacuateNode {nodeId, vmIds?, awaitResult?}} (administrators, disaster recovery):
+ * for a node that is {@code down}, see {@link Evacuation}. Answers the report: 200 when every VM on
+ * shared disks was rebuilt (or is being, 202, when not awaited), 409 {@code evacuation_incomplete}
+ * with the report when one could not be. A node that is not down is refused: drainNode moves VMs
+ * off a live one without a reboot.
  */
 @Component("evacuateNode")
 public class EvacuateNode implements Function<Message<EvacuateNode.Request>, Message<?>> {
-  public record Request(String nodeId, boolean awaitResult) {}
+  /** {@code vmIds}: only these VMs of the node (all when absent). */
+  public record Request(String nodeId, java.util.List<String> vmIds, boolean awaitResult) {}
 
   public record Failure(String code, String message, Evacuation.Report evacuation) {}
 
@@ -41,6 +42,10 @@ public class EvacuateNode implements Function<Message<EvacuateNode.Request>, Mes
             return Replies.forbidden();
           }
           var check = new Check().matches(r.nodeId(), Check.ID, "nodeId", true);
+          if (r.vmIds() != null) {
+            check.require(r.vmIds().size() <= 1000, "vmIds: at most 1000");
+            r.vmIds().forEach(id -> check.matches(id, Check.ID, "vmIds[]", true));
+          }
           if (check.failed()) {
             return check.reply();
           }
@@ -61,7 +66,9 @@ public class EvacuateNode implements Function<Message<EvacuateNode.Request>, Mes
                     + node.health()
                     + ": only a down node is evacuated (drainNode moves VMs off a live one)");
           }
-          var report = evacuation.evacuate(node.id());
+          var report =
+              evacuation.evacuate(
+                  node.id(), r.vmIds() == null ? null : java.util.Set.copyOf(r.vmIds()));
           if (r.awaitResult()) {
             report = evacuation.awaited(report);
           }

@@ -61,13 +61,17 @@ public class Evacuation {
     this.transaction = transaction;
   }
 
-  public Report evacuate(String nodeId) {
+  /** Every VM of the node, or only {@code vmIds} when given (an operator's order of importance). */
+  public Report evacuate(String nodeId, java.util.Set<String> vmIds) {
     records.markEvacuated(nodeId);
     List<Rebuild> rebuilt = new ArrayList<>();
     List<Left> lost = new ArrayList<>();
     List<Left> notMoved = new ArrayList<>();
     Map<String, int[]> sent = new HashMap<>();
     for (String vmId : records.vmsOn(nodeId)) {
+      if (vmIds != null && !vmIds.contains(vmId)) {
+        continue;
+      }
       var vm = vms.find(vmId);
       if (vm == null) {
         continue;
