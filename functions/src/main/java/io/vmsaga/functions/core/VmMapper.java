@@ -121,6 +121,10 @@ public interface VmMapper {
           + "ON a.vm_id = n.vm_id AND a.network_id = n.network_id WHERE n.vm_id = #{vmId} ORDER BY n.id")
   List<NicRow> nicsOf(String vmId);
 
+  /** Why a VM is {@code lost} (its local disk died with its node); null for any other. */
+  @Select("SELECT lost_reason FROM vm WHERE id = #{vmId}")
+  String lostReasonOf(String vmId);
+
   /** {@code ok}, or {@code degraded} while the network reconciler cannot mend one of its NICs. */
   @Select("SELECT network_state FROM vm WHERE id = #{vmId}")
   String networkStateOf(String vmId);

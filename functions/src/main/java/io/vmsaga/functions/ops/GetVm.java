@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code POST /getVm}: the VM as recorded, with its disks, NICs and whether the network reconciler
- * finds them whole ({@code networkState}), the sagas that own and last touched it, and its latest
- * migration (progress while it runs, downtime and outcome once it ended).
+ * finds them whole ({@code networkState}), why it is {@code lost} if it is ({@code lostReason}),
+ * the sagas that own and last touched it, and its latest migration (progress while it runs,
+ * downtime and outcome once it ended).
  */
 @Component("getVm")
 public class GetVm implements Function<Message<VmRequest>, Message<?>> {
@@ -26,6 +27,7 @@ public class GetVm implements Function<Message<VmRequest>, Message<?>> {
       String name,
       String nodeId,
       String state,
+      String lostReason,
       int vcpus,
       int maxVcpus,
       int memoryMib,
@@ -70,6 +72,7 @@ public class GetVm implements Function<Message<VmRequest>, Message<?>> {
                   vm.name(),
                   vm.nodeId(),
                   vm.state(),
+                  vms.lostReasonOf(vm.id()),
                   vm.vcpus(),
                   vm.maxVcpus(),
                   vm.memoryMib(),

@@ -91,8 +91,9 @@ class EvacuationE2ETest {
     assertThat(GuestProbe.get(guest.address(), "/files/note"))
         .as("booted from the same disk")
         .hasValue("kept-across-moves\n");
-    assertThat(call("getVm", tenant.token(), Map.of("vmId", localId)).text("state"))
-        .isEqualTo("lost");
+    var lost = call("getVm", tenant.token(), Map.of("vmId", localId));
+    assertThat(lost.text("state")).isEqualTo("lost");
+    assertThat(lost.text("lostReason")).contains("local disk", NODE);
     assertThat(agent(newNode).getLease(guest.vmId()).orElseThrow().nodeId()).isEqualTo(newNode);
 
     // the dead node comes back with a leftover QEMU of the evacuated VM in that VM's place
@@ -141,6 +142,59 @@ class EvacuationE2ETest {
             + " guest answering %d ms after the call; agent back in %d ms with the leftover QEMU"
             + " fenced; %d polls of 3 nodes, none saw the VM twice%n",
         NODE, downMs, evacuateMs, backMs, fencedMs, polls.get());
+  }
+
+  @Test
+  void aNodeSetToEvacuateByItselfDoesSoOnceDown() throws Exception {
+    var registered =
+        call(
+            "registerNode",
+            ADMIN,
+            Map.of(
+                "nodeId",
+                NODE,
+                "agentUrl",
+                "http://127.0.0.1:7703",
+                "cpuOvercommit",
+                4.0,
+                "autoEvacuate",
+                true));
+    assertThat(registered.status()).as(registered.body().toString()).isEqualTo(200);
+    var tenant = newTenant(2, 2, 512);
+    var vm =
+        call(
+            "createVm", tenant.token(), with(vm("auto-dr", "nodeId", NODE), "sharedStorage", true));
+    assertThat(vm.status()).as(vm.body().toString()).isEqualTo(200);
+    String vmId = vm.text("vmId");
+
+    kill("agent-" + NODE);
+    for (long pid : processesMentioning("guest=" + vmId)) {
+      new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+    }
+    long died = System.nanoTime();
+    String node = NODE;
+    while (node.equals(NODE) && System.nanoTime() - died < Duration.ofSeconds(120).toNanos()) {
+      sleep(500);
+      node = call("getVm", tenant.token(), Map.of("vmId", vmId)).text("nodeId");
+    }
+    long movedMs = (System.nanoTime() - died) / 1_000_000;
+    assertThat(node).as("rebuilt elsewhere without an evacuateNode call").isIn("node-1", "node-2");
+    NodeLifecycleE2ETest.node(NODE);
+    assertThat(NodeLifecycleE2ETest.node(NODE).path("status").asString()).isEqualTo("evacuated");
+    settledRunning(tenant, vmId);
+    System.out.printf(
+        "%s died with autoEvacuate: its VM ran on %s %d ms later%n", NODE, node, movedMs);
+  }
+
+  static void settledRunning(Tenant tenant, String vmId) {
+    for (int i = 0; i < 120; i++) {
+      var view = call("getVm", tenant.token(), Map.of("vmId", vmId));
+      if ("running".equals(view.text("state"))) {
+        return;
+      }
+      sleep(250);
+    }
+    throw new AssertionError(vmId + " not running after its rebuild");
   }
 
   static boolean answers(String node) {
