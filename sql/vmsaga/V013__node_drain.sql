@@ -4,6 +4,7 @@ CREATE TABLE node_drain (
   gid          VARCHAR(128) NOT NULL PRIMARY KEY,
   node_id      VARCHAR(64)  NOT NULL,
   concurrency  INT          NOT NULL COMMENT 'moves at once',
+  target_node_ids VARCHAR(1024) NULL COMMENT 'where the moves may go, comma-separated (a replacement); NULL: any active node',
   state        VARCHAR(16)  NOT NULL DEFAULT 'running' COMMENT 'running | drained | stopped | cancelled | failed',
   started_at   TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   finished_at  TIMESTAMP(3) NULL,

@@ -71,12 +71,21 @@ final class NodeCommands {
       @Parameters(paramLabel = "NODEID") String nodeId,
       @Option(names = "--concurrency", paramLabel = "N", description = "moves at once (1-8, 2)")
           Integer concurrency,
+      @Option(
+              names = "--to",
+              paramLabel = "NODEID",
+              description = "where the VMs may go (repeat; a replacement node); default any")
+          java.util.List<String> targets,
       @Option(names = "--wait", description = "until the drain ends") boolean await) {
     var report =
         root.adminApi()
             .call(
                 "drainNode",
-                Api.body("nodeId", nodeId, "concurrency", concurrency, "awaitResult", await));
+                Api.body(
+                    "nodeId", nodeId,
+                    "concurrency", concurrency,
+                    "targetNodeIds", targets,
+                    "awaitResult", await));
     printDrain(report);
     return Exit.OK;
   }

@@ -106,7 +106,7 @@ public class DrainDriver {
       if (!"pending".equals(item.status())) {
         continue;
       }
-      switch (start(gid, node, item.vmId(), moving)) {
+      switch (start(drain, item.vmId(), moving)) {
         case STARTED -> moving++;
         case FAILED -> stopping = true;
         case LATER -> {}
@@ -145,7 +145,9 @@ public class DrainDriver {
     LATER
   }
 
-  private Started start(String gid, String node, String vmId, int moving) {
+  private Started start(DrainRecords.DrainRow drain, String vmId, int moving) {
+    String gid = drain.gid();
+    String node = drain.nodeId();
     Resident vm = drains.resident(vmId, node);
     if (vm == null) {
       // deleted, or moved by someone else meanwhile: nothing left to move
@@ -162,7 +164,7 @@ public class DrainDriver {
       }
       return fail(gid, vmId, "not_movable", "a VM that is " + vm.state() + " cannot move");
     }
-    NodeCapacity target = target(gid, node, vm);
+    NodeCapacity target = target(gid, drain.targets(), node, vm);
     if (target == null) {
       return moving > 0
           ? Started.LATER // the moves in flight may free room or settle the count
@@ -174,7 +176,8 @@ public class DrainDriver {
                   + vm.vcpus()
                   + " vCPUs, "
                   + vm.memoryMib()
-                  + " MiB)");
+                  + " MiB)"
+                  + (drain.targets().isEmpty() ? "" : " among " + drain.targets()));
     }
     Message<?> reply = moves.start(vms.find(vmId), target.id(), kind);
     var body = json.valueToTree(reply.getPayload());
@@ -192,17 +195,18 @@ public class DrainDriver {
   }
 
   /**
-   * The active node, other than the drained one, with the most free memory that still fits the VM
-   * once the moves this drain has in flight to it are counted (their reservation may not be held
-   * yet).
+   * The active node, other than the drained one (and among {@code targets} when the drain names
+   * some), with the most free memory that still fits the VM once the moves this drain has in flight
+   * to it are counted (their reservation may not be held yet).
    */
-  private NodeCapacity target(String gid, String node, Resident vm) {
+  private NodeCapacity target(String gid, List<String> targets, String node, Resident vm) {
     Map<String, int[]> inFlight = new HashMap<>();
     for (var moving : drains.inFlight(gid)) {
       inFlight.put(moving.targetNodeId(), new int[] {moving.vcpus(), moving.memoryMib()});
     }
     return capacity.nodes().stream()
         .filter(n -> !n.id().equals(node) && "up".equals(n.health()))
+        .filter(n -> targets.isEmpty() || targets.contains(n.id()))
         .filter(
             n -> {
               int[] extra = inFlight.getOrDefault(n.id(), new int[2]);

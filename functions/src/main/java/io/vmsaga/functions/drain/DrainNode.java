@@ -5,6 +5,7 @@ import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,9 @@ public class DrainNode implements Function<Message<DrainNode.Request>, Message<?
 
   static final int MAX_CONCURRENCY = 8;
 
-  public record Request(String nodeId, Integer concurrency, boolean awaitResult) {}
+  /** {@code targetNodeIds}: where the VMs may go (a replacement node); absent: any active node. */
+  public record Request(
+      String nodeId, Integer concurrency, List<String> targetNodeIds, boolean awaitResult) {}
 
   private final Tenants tenants;
   private final CapacityMapper capacity;
@@ -60,6 +63,12 @@ public class DrainNode implements Function<Message<DrainNode.Request>, Message<?
           if (r.concurrency() != null) {
             check.range(r.concurrency(), 1, MAX_CONCURRENCY, "concurrency");
           }
+          if (r.targetNodeIds() != null) {
+            check.require(
+                !r.targetNodeIds().isEmpty() && r.targetNodeIds().size() <= 16,
+                "targetNodeIds: 1 to 16 node ids");
+            r.targetNodeIds().forEach(id -> check.matches(id, Check.ID, "targetNodeIds[]", true));
+          }
           return check.failed() ? check.reply() : drain(r);
         });
   }
@@ -85,9 +94,23 @@ public class DrainNode implements Function<Message<DrainNode.Request>, Message<?
     if (!"active".equals(node.status()) && !"draining".equals(node.status())) {
       return Replies.conflict("not_drainable", "node " + node.id() + " is " + node.status());
     }
+    if (r.targetNodeIds() != null) {
+      for (String target : r.targetNodeIds()) {
+        var to = capacity.nodes().stream().filter(n -> n.id().equals(target)).findFirst();
+        if (to.isEmpty() || target.equals(node.id()) || !"active".equals(to.get().status())) {
+          return Replies.conflict(
+              "node_unavailable",
+              "node " + target + " cannot take the VMs: not another active node");
+        }
+      }
+    }
     String gid = sagas.newGid();
     int concurrency = r.concurrency() == null ? DEFAULT_CONCURRENCY : r.concurrency();
-    drains.insert(gid, node.id(), concurrency);
+    drains.insert(
+        gid,
+        node.id(),
+        concurrency,
+        r.targetNodeIds() == null ? null : String.join(",", r.targetNodeIds()));
     try {
       sagas.submit(DrainPlan.of(gid, node.id()));
     } catch (RuntimeException e) {

@@ -10,7 +10,12 @@ import org.apache.ibatis.annotations.Update;
 /** A drain's rows: the drain, the VMs it moves, and the node's status they change. */
 @Mapper
 public interface DrainRecords {
-  record DrainRow(String gid, String nodeId, int concurrency, String state) {
+  record DrainRow(String gid, String nodeId, int concurrency, String targetNodeIds, String state) {
+    /** Where the moves may go; empty: any active node. */
+    List<String> targets() {
+      return targetNodeIds == null ? List.of() : List.of(targetNodeIds.split(","));
+    }
+
     boolean running() {
       return "running".equals(state);
     }
@@ -39,21 +44,25 @@ public interface DrainRecords {
   List<InFlight> inFlight(String gid);
 
   @Insert(
-      "INSERT INTO node_drain (gid, node_id, concurrency) VALUES (#{gid}, #{nodeId}, #{concurrency})")
+      "INSERT INTO node_drain (gid, node_id, concurrency, target_node_ids)"
+          + " VALUES (#{gid}, #{nodeId}, #{concurrency}, #{targets})")
   void insert(
       @Param("gid") String gid,
       @Param("nodeId") String nodeId,
-      @Param("concurrency") int concurrency);
+      @Param("concurrency") int concurrency,
+      @Param("targets") String targetNodeIds);
 
-  @Select("SELECT gid, node_id, concurrency, state FROM node_drain WHERE gid = #{gid}")
+  @Select(
+      "SELECT gid, node_id, concurrency, target_node_ids, state FROM node_drain WHERE gid = #{gid}")
   DrainRow find(String gid);
 
-  @Select("SELECT gid, node_id, concurrency, state FROM node_drain WHERE gid = #{gid} FOR UPDATE")
+  @Select(
+      "SELECT gid, node_id, concurrency, target_node_ids, state FROM node_drain WHERE gid = #{gid} FOR UPDATE")
   DrainRow lock(String gid);
 
   /** The node's latest drain. */
   @Select(
-      "SELECT gid, node_id, concurrency, state FROM node_drain WHERE node_id = #{nodeId}"
+      "SELECT gid, node_id, concurrency, target_node_ids, state FROM node_drain WHERE node_id = #{nodeId}"
           + " ORDER BY started_at DESC, gid DESC LIMIT 1")
   DrainRow latest(String nodeId);
 

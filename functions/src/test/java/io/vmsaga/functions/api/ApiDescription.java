@@ -577,6 +577,7 @@ final class ApiDescription {
                   409,
                   "drain_running",
                   "node_down",
+                  "node_unavailable",
                   "not_drainable",
                   "drain_stopped",
                   "drain_cancelled",

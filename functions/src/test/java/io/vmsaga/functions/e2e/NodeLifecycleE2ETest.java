@@ -4,6 +4,7 @@ import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -12,13 +13,15 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A third node joins at run time (its agent started by the test and registered), takes VMs, is
- * drained — the guest on shared disks moves live (its boot id unchanged), the VM on a local disk
- * cold — and removed. Refusals: removing a node that is not drained, a drain with nowhere to go.
+ * A third node joins at run time (its agent started by the test and registered), takes VMs, and is
+ * replaced: a fourth node registered, the third drained — the guest on shared disks moves live (its
+ * boot id unchanged), the VM on a local disk cold, both to the new, emptiest node — and removed.
+ * Refusals: removing a node that is not drained, a drain with nowhere to go.
  */
 class NodeLifecycleE2ETest {
   static final String ADMIN = env("VMSAGA_ADMIN_TOKEN");
   static final String NODE = "node-3";
+  static final String REPLACEMENT = "node-4";
 
   @BeforeEach
   void startThirdNode() throws Exception {
@@ -35,10 +38,15 @@ class NodeLifecycleE2ETest {
       call("removeNode", ADMIN, Map.of("nodeId", NODE));
     }
     run(root("scripts/dev"), "agent", "stop", NODE);
+    if (node(REPLACEMENT) != null) {
+      call("drainNode", ADMIN, Map.of("nodeId", REPLACEMENT, "awaitResult", true));
+      call("removeNode", ADMIN, Map.of("nodeId", REPLACEMENT));
+      run(root("scripts/dev"), "agent", "stop", REPLACEMENT);
+    }
   }
 
   @Test
-  void aDrainedNodeIsEmptiedWhileItsVmsRunAndThenRemoved() throws Exception {
+  void aNodeIsReplacedItsVmsRunningOnTheNewOne() throws Exception {
     var tenant = newTenant(4, 8, 2048);
     var guest = GuestE2ETest.boot(tenant, "drain-shared", NODE, true);
     String bootId = guest.status().path("bootId").asString();
@@ -49,8 +57,18 @@ class NodeLifecycleE2ETest {
     assertThat(early.status()).isEqualTo(409);
     assertThat(early.text("code")).isEqualTo("not_drained");
 
+    // the replacement: registered, then the old node drained onto it
+    run(root("scripts/dev"), "agent", "start", REPLACEMENT, "7704");
+    assertThat(node(REPLACEMENT).path("status").asString()).isEqualTo("active");
+    var nowhere =
+        call("drainNode", ADMIN, Map.of("nodeId", NODE, "targetNodeIds", List.of("node-9")));
+    assertThat(nowhere.text("code")).isEqualTo("node_unavailable");
     long started = System.nanoTime();
-    var drained = call("drainNode", ADMIN, Map.of("nodeId", NODE, "awaitResult", true));
+    var drained =
+        call(
+            "drainNode",
+            ADMIN,
+            Map.of("nodeId", NODE, "targetNodeIds", List.of(REPLACEMENT), "awaitResult", true));
     long drainMs = (System.nanoTime() - started) / 1_000_000;
     assertThat(drained.status()).as(drained.body().toString()).isEqualTo(200);
     var report = drained.body();
@@ -61,7 +79,7 @@ class NodeLifecycleE2ETest {
     assertThat(kindOf(report, local.text("vmId"))).isEqualTo("cold");
     for (String vmId : new String[] {guest.vmId(), local.text("vmId")}) {
       var view = call("getVm", tenant.token(), Map.of("vmId", vmId)).body();
-      assertThat(view.path("nodeId").asString()).isIn("node-1", "node-2");
+      assertThat(view.path("nodeId").asString()).isEqualTo(REPLACEMENT);
       assertThat(view.path("state").asString()).isEqualTo("running");
     }
     var after = GuestProbe.awaitStatus(guest.address(), Duration.ofSeconds(20), s -> true);
@@ -75,8 +93,7 @@ class NodeLifecycleE2ETest {
     assertThat(agent(NODE).getCachedImage(tinyImage())).as("its cached image forgotten").isEmpty();
 
     // a bare live migration of the same guest, for the note's comparison
-    String from = call("getVm", tenant.token(), Map.of("vmId", guest.vmId())).text("nodeId");
-    String to = from.equals("node-1") ? "node-2" : "node-1";
+    String to = "node-1";
     long bare = System.nanoTime();
     var moved =
         call(

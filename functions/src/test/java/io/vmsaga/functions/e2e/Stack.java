@@ -293,7 +293,9 @@ public final class Stack {
         switch (nodeId) {
           case "node-1" -> "http://127.0.0.1:7701";
           case "node-2" -> "http://127.0.0.1:7702";
-          case "node-3" -> "http://127.0.0.1:7703"; // started by a test (scripts/dev agent start)
+          // started by a test (scripts/dev agent start)
+          case "node-3" -> "http://127.0.0.1:7703";
+          case "node-4" -> "http://127.0.0.1:7704";
           default -> throw new IllegalArgumentException(nodeId);
         };
     return new AgentClient(URI.create(url), env("VMSAGA_AGENT_TOKEN"), Duration.ofSeconds(30));
