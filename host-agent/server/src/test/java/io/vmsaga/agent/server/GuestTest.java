@@ -152,6 +152,12 @@ class GuestTest {
           .as(status.toString())
           .isTrue();
       assertThat(console.contains(marker + " from guest-" + suffix)).as(console).isTrue();
+      // the guest prints its ready line just after its status page first answers: a probe can be
+      // a moment ahead of the console (at most 20 more reads)
+      for (int i = 0; i < 20 && !console.contains("vmsaga-tiny ready"); i++) {
+        Thread.sleep(250);
+        console = agent.console("g1", 64 * 1024);
+      }
       assertThat(console.contains("vmsaga-tiny ready")).as(console).isTrue();
 
       // A data disk hot-plugged, the boot disk grown online, the data disk hot-unplugged: as the
