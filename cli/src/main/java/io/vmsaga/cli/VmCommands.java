@@ -83,11 +83,25 @@ final class VmCommands {
         .run("createVm", body, waiting);
   }
 
-  @Command(description = "List your VMs.", mixinStandardHelpOptions = true)
-  int list() {
+  @Command(description = "List your VMs (every page).", mixinStandardHelpOptions = true)
+  int list(
+      @Option(names = "--state", paramLabel = "STATE") String state,
+      @Option(names = "--node", paramLabel = "NODEID") String nodeId) {
+    // listVms answers a page at a time: follow the cursor to the end
+    var all = Api.JSON.createArrayNode();
+    String cursor = null;
+    do {
+      var page =
+          root.api()
+              .call(
+                  "listVms",
+                  Api.body("limit", 500, "cursor", cursor, "state", state, "nodeId", nodeId));
+      page.path("vms").forEach(all::add);
+      cursor = page.path("nextCursor").asString(null);
+    } while (cursor != null);
     root.output()
         .list(
-            root.api().call("listVms", Api.body()),
+            Api.JSON.createObjectNode().set("vms", all),
             "vms",
             col("ID", "id"),
             col("NAME", "name"),

@@ -112,6 +112,31 @@ public interface VmMapper {
           + "FROM vm WHERE tenant_id = #{tenantId} ORDER BY created_at, id")
   List<VmRow> ofTenant(String tenantId);
 
+  /**
+   * A page of a tenant's VMs after the key ({@code afterCreatedAt}, {@code afterId}), filtered by
+   * state and node when given: an index range scan (vm_tenant_page), whatever the page's depth.
+   */
+  @Select({
+    "<script>SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib,"
+        + " max_memory_mib, owner_gid, last_gid, last_outcome, image_id, hostname"
+        + " FROM vm WHERE tenant_id = #{tenantId}"
+        + "<if test='state != null'> AND state = #{state}</if>"
+        + "<if test='nodeId != null'> AND node_id = #{nodeId}</if>"
+        + "<if test='afterId != null'> AND (created_at, id) &gt; (#{afterCreatedAt}, #{afterId})</if>"
+        + " ORDER BY created_at, id LIMIT #{limit}</script>"
+  })
+  List<VmRow> page(
+      @Param("tenantId") String tenantId,
+      @Param("state") String state,
+      @Param("nodeId") String nodeId,
+      @Param("afterCreatedAt") String afterCreatedAt,
+      @Param("afterId") String afterId,
+      @Param("limit") int limit);
+
+  /** A VM's creation time as a page key, to the microsecond. */
+  @Select("SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') FROM vm WHERE id = #{vmId}")
+  String createdAtOf(String vmId);
+
   @Select(
       "SELECT id, node_id, pool, size_gib, attached FROM disk WHERE vm_id = #{vmId} ORDER BY created_at, id")
   List<DiskRow> disksOf(String vmId);

@@ -3,7 +3,6 @@ package io.vmsaga.functions.api;
 import io.vmsaga.functions.assign.AssignVm;
 import io.vmsaga.functions.batches.BatchCreateVms;
 import io.vmsaga.functions.batches.GetBatch;
-import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.create.CreateVm;
 import io.vmsaga.functions.delete.DeleteVm;
 import io.vmsaga.functions.disks.AttachDisk;
@@ -27,6 +26,7 @@ import io.vmsaga.functions.ops.GetSaga;
 import io.vmsaga.functions.ops.GetVm;
 import io.vmsaga.functions.ops.GetVmStats;
 import io.vmsaga.functions.ops.GetVmStatus;
+import io.vmsaga.functions.ops.ListVms;
 import io.vmsaga.functions.ops.StuckVms;
 import io.vmsaga.functions.ops.VmStatusView;
 import io.vmsaga.functions.tenants.CreateTenant;
@@ -267,8 +267,13 @@ final class ApiDescription {
                   "A VM as recorded: disks, NICs, owning and last saga, latest migration")
               .answers(200, GetVm.View.class)
               .onVm(),
-          fn("listVms", VMS, Caller.TENANT, "The caller's VMs")
-              .answers(200, fields("vms", listOf(VmMapper.VmRow.class))),
+          fn(
+                  "listVms",
+                  VMS,
+                  Caller.TENANT,
+                  "The caller's VMs, oldest first, a page at a time (nextCursor, absent on the last page); filters by state and node")
+              .answers(200, ListVms.Page.class)
+              .refuses(400, "invalid"),
           fn("startVm", VMS, Caller.TENANT, "Resume a paused VM or boot a stopped one")
               .answers(200, VmStatusView.class)
               .direct()
