@@ -1,6 +1,5 @@
 package io.vmsaga.functions.ops;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.web.Check;
@@ -16,7 +15,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code POST /listVms {limit?, cursor?, state?, nodeId?}}: the caller's VMs, oldest first, a page
- * at a time. {@code nextCursor} (absent on the last page) names where the next page starts: a key
+ * at a time. {@code nextCursor} (null on the last page) names where the next page starts: a key
  * (creation time, id), so a page costs the same however deep it is and VMs made or deleted between
  * pages neither repeat nor shift the others.
  */
@@ -30,7 +29,6 @@ public class ListVms implements Function<Message<ListVms.Request>, Message<?>> {
   /** All optional; an empty body is the first page of every VM of the caller. */
   public record Request(Integer limit, String cursor, String state, String nodeId) {}
 
-  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Page(List<VmMapper.VmRow> vms, String nextCursor) {}
 
   /** Where a page starts: after this VM in (created_at, id) order. */

@@ -271,7 +271,7 @@ final class ApiDescription {
                   "listVms",
                   VMS,
                   Caller.TENANT,
-                  "The caller's VMs, oldest first, a page at a time (nextCursor, absent on the last page); filters by state and node")
+                  "The caller's VMs, oldest first, a page at a time (nextCursor, null on the last page); filters by state and node")
               .answers(200, ListVms.Page.class)
               .refuses(400, "invalid"),
           fn("startVm", VMS, Caller.TENANT, "Resume a paused VM or boot a stopped one")
