@@ -11,17 +11,12 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Stops QEMU: ACPI powerdown, then quit, SIGTERM, SIGKILL within a deadline the agent keeps. A VM
- * the agent does not know was never started, which is what this step wants.
+ * Destroys QEMU (the agent's {@code destroy}: quit, SIGKILL after a second): the VM's disk is
+ * deleted next, so no guest shutdown is waited for — a graceful one that keeps the VM is stopVm's.
+ * A VM the agent does not know was never started, which is what this step wants.
  */
 @Component("stopQemu")
 public class StopQemu implements Function<Message<VmStep>, Message<?>> {
-  /**
-   * This stop destroys the VM (its disk is deleted next), so the guest gets only a brief chance to
-   * power off before QEMU quits; a graceful shutdown that keeps the VM is stopVm's.
-   */
-  static final long STOP_DEADLINE_MS = 500;
-
   private final Branches branches;
   private final Agents agents;
 
@@ -39,7 +34,7 @@ public class StopQemu implements Function<Message<VmStep>, Message<?>> {
           // the agent stops an unknown VM as success, like a DELETE
           agents
               .on(step.vm().nodeId(), step.branch())
-              .action(step.vm().vmId(), VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
+              .action(step.vm().vmId(), VmAction.of(VmAction.Action.DESTROY));
           return Replies.ok(Map.of("stopped", step.vm().vmId()));
         });
   }

@@ -28,7 +28,8 @@ public class SourceSide {
 
   public void remove(MigrationPlan move, BranchRef branch) {
     AgentClient source = agents.on(move.sourceNodeId(), branch);
-    source.action(move.vmId(), VmAction.of(VmAction.Action.STOP, TargetSide.STOP_DEADLINE_MS));
+    // the VM runs on the target now: the source's copy goes, no guest shutdown
+    source.action(move.vmId(), VmAction.of(VmAction.Action.DESTROY));
     source.deleteVm(move.vmId());
     move.nics().forEach(n -> source.deleteTap(n.sourceTap()));
     move.disks().stream()

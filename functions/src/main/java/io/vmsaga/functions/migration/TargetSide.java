@@ -62,7 +62,7 @@ public class TargetSide {
   public Optional<String> removeVm(MigrationPlan move, BranchRef branch) {
     AgentClient target = agents.on(move.targetNodeId(), branch);
     try {
-      stop(target, move.vmId());
+      destroy(target, move.vmId());
       target.deleteVm(move.vmId());
       move.nics().forEach(n -> target.deleteTap(n.targetTap()));
       return Optional.empty();
@@ -93,8 +93,8 @@ public class TargetSide {
     }
   }
 
-  private static void stop(AgentClient target, String vmId) {
-    target.action(vmId, VmAction.of(VmAction.Action.STOP, STOP_DEADLINE_MS));
+  private static void destroy(AgentClient target, String vmId) {
+    target.action(vmId, VmAction.of(VmAction.Action.DESTROY));
   }
 
   private static Optional<String> leftOver(MigrationPlan move, String what) {

@@ -26,7 +26,10 @@ public record VmAction(Action action, Long timeoutMs) {
     @JsonProperty("reset")
     RESET,
     @JsonProperty("powerdown")
-    POWERDOWN
+    POWERDOWN,
+    /** QEMU ends now, no guest shutdown: the VM is about to be deleted or is a copy left over. */
+    @JsonProperty("destroy")
+    DESTROY
   }
 
   public static VmAction of(Action action) {

@@ -150,8 +150,10 @@ class LifecycleTest {
     VmInfo restarted = agent.action(vm, VmAction.of(Action.START, 30_000));
     assertThat(agent.cpus(vm).size()).isEqualTo(2);
     assertThat(agent.memoryDevices(vm).get(0).id()).isEqualTo("dimm-m1");
-    agent.action(vm, VmAction.of(Action.STOP, 2_000));
+    VmInfo destroyed = agent.action(vm, VmAction.of(Action.DESTROY));
+    assertThat(destroyed.state()).as("destroyed: its definition stays").isEqualTo("defined");
     assertThat(node.isOurQemu(restarted.pid())).isFalse();
+    agent.action(vm, VmAction.of(Action.DESTROY));
 
     assertConflict(() -> agent.deleteTap(tap)); // the stopped VM's config still names it
     agent.deleteVm(vm);

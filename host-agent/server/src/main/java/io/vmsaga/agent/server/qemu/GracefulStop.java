@@ -13,6 +13,7 @@ import java.time.Duration;
  */
 final class GracefulStop {
   private static final Duration AFTER_SIGKILL = Duration.ofSeconds(5);
+  private static final Duration AFTER_QUIT = Duration.ofSeconds(1);
 
   private GracefulStop() {}
 
@@ -35,6 +36,22 @@ final class GracefulStop {
         return;
       }
       sigkill(process);
+    } catch (InterruptedException e) {
+      throw interrupted();
+    }
+  }
+
+  /**
+   * A destroy, as libvirt's: {@code quit} (QEMU flushes and exits at once; no guest shutdown), and
+   * SIGKILL if it has not exited within {@link #AFTER_QUIT}. For a VM about to be deleted: waiting
+   * for a guest to power off is stopVm's job, not a delete's.
+   */
+  static void destroy(VmProcess process) {
+    try {
+      attempt(() -> process.call(Qmp.quit()));
+      if (!process.awaitExit(AFTER_QUIT)) {
+        sigkill(process);
+      }
     } catch (InterruptedException e) {
       throw interrupted();
     }

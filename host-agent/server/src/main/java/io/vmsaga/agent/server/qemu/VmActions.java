@@ -49,6 +49,10 @@ public final class VmActions {
             vms.live(vmId).ifPresent(process -> vms.stop(vmId, process, timeoutMs));
             return VmInfo.absent(vmId);
           }
+          if (config.isEmpty() && action.action() == VmAction.Action.DESTROY) {
+            vms.live(vmId).ifPresent(process -> vms.destroy(vmId, process));
+            return VmInfo.absent(vmId);
+          }
           VmConfig defined = config.orElseThrow(() -> ApiException.notFound("no such VM"));
           switch (action.action()) {
             case START -> {
@@ -62,6 +66,7 @@ public final class VmActions {
             case RESUME -> vms.requireLive(vmId).call(Qmp.cont());
             case RESET -> vms.requireLive(vmId).call(Qmp.systemReset());
             case POWERDOWN -> vms.requireLive(vmId).call(Qmp.systemPowerdown());
+            case DESTROY -> vms.live(vmId).ifPresent(process -> vms.destroy(vmId, process));
           }
           return vms.info(vmId, defined);
         });

@@ -193,6 +193,11 @@ public final class VmSupervisor implements AutoCloseable {
   }
 
   /** SIGKILL ({@link GracefulStop#kill}), then the bookkeeping of a QEMU that is gone. */
+  /** {@link GracefulStop#destroy}: no guest shutdown; then the bookkeeping. */
+  void destroy(String vmId, VmProcess process) {
+    end(vmId, process, () -> GracefulStop.destroy(process));
+  }
+
   void kill(String vmId, VmProcess process) {
     end(vmId, process, () -> GracefulStop.kill(process));
   }
