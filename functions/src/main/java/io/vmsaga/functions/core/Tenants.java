@@ -5,6 +5,7 @@ import io.vmsaga.functions.web.Inputs;
 import io.vmsaga.functions.web.Replies;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Select;
@@ -47,6 +48,15 @@ public class Tenants {
     return Inputs.typed(message, type)
         .<Message<?>>map(request -> handler.apply(caller, request))
         .orElseGet(Inputs::malformed);
+  }
+
+  /** {@link #serve} for administrators: a tenant gets 403 and the handler is not run. */
+  public <R> Message<?> serveAdmin(
+      Message<?> message, Class<R> type, Function<R, Message<?>> handler) {
+    return serve(
+        message,
+        type,
+        (caller, request) -> caller.isAdmin() ? handler.apply(request) : Replies.forbidden());
   }
 
   /** {@code handler}'s answer for an administrator; 401 for no caller, 403 for a tenant. */

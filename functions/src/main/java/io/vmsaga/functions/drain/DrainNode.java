@@ -52,13 +52,10 @@ public class DrainNode implements Function<Message<DrainNode.Request>, Message<?
 
   @Override
   public Message<?> apply(Message<Request> message) {
-    return tenants.serve(
+    return tenants.serveAdmin(
         message,
         Request.class,
-        (caller, r) -> {
-          if (!caller.isAdmin()) {
-            return Replies.forbidden();
-          }
+        r -> {
           var check = new Check().matches(r.nodeId(), Check.ID, "nodeId", true);
           if (r.concurrency() != null) {
             check.range(r.concurrency(), 1, MAX_CONCURRENCY, "concurrency");

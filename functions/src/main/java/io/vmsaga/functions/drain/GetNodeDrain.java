@@ -27,13 +27,10 @@ public class GetNodeDrain implements Function<Message<GetNodeDrain.Request>, Mes
 
   @Override
   public Message<?> apply(Message<Request> message) {
-    return tenants.serve(
+    return tenants.serveAdmin(
         message,
         Request.class,
-        (caller, r) -> {
-          if (!caller.isAdmin()) {
-            return Replies.forbidden();
-          }
+        r -> {
           var check = new Check().matches(r.nodeId(), Check.ID, "nodeId", true);
           if (check.failed()) {
             return check.reply();

@@ -34,13 +34,10 @@ public class EvacuateNode implements Function<Message<EvacuateNode.Request>, Mes
 
   @Override
   public Message<?> apply(Message<Request> message) {
-    return tenants.serve(
+    return tenants.serveAdmin(
         message,
         Request.class,
-        (caller, r) -> {
-          if (!caller.isAdmin()) {
-            return Replies.forbidden();
-          }
+        r -> {
           var check = new Check().matches(r.nodeId(), Check.ID, "nodeId", true);
           if (r.vmIds() != null) {
             check.require(r.vmIds().size() <= 1000, "vmIds: at most 1000");

@@ -64,13 +64,10 @@ public class RemoveNode implements Function<Message<RemoveNode.Request>, Message
   @Override
   @Transactional
   public Message<?> apply(Message<Request> message) {
-    return tenants.serve(
+    return tenants.serveAdmin(
         message,
         Request.class,
-        (caller, r) -> {
-          if (!caller.isAdmin()) {
-            return Replies.forbidden();
-          }
+        r -> {
           var check = new Check().matches(r.nodeId(), Check.ID, "nodeId", true);
           return check.failed() ? check.reply() : remove(r.nodeId());
         });

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class EvacuationE2ETest {
   static final String ADMIN = env("VMSAGA_ADMIN_TOKEN");
   static final String NODE = "node-3";
+  static final int MORE_SHARED = 4;
 
   @BeforeEach
   void startThirdNode() throws Exception {
@@ -49,17 +50,28 @@ class EvacuationE2ETest {
 
   @Test
   void aDeadNodesSharedDiskVmsAreRebuiltElsewhereAndItsReturnIsFenced() throws Exception {
-    var tenant = newTenant(4, 8, 2048);
+    var tenant = newTenant(2 + MORE_SHARED, 8, 2048);
     var guest = GuestE2ETest.boot(tenant, "dr-shared", NODE, true);
     assertThat(GuestProbe.get(guest.address(), "/files/note")).hasValue("kept-across-moves\n");
     String bootId = guest.status().path("bootId").asString();
     var local = call("createVm", tenant.token(), vm("dr-local", "nodeId", NODE));
     assertThat(local.status()).as(local.body().toString()).isEqualTo(200);
     String localId = local.text("vmId");
+    // more VMs on shared disks (running, no image): the evacuation's count and time
+    List<String> dead = new ArrayList<>(List.of(guest.vmId(), localId));
+    for (int i = 0; i < MORE_SHARED; i++) {
+      var more =
+          call(
+              "createVm",
+              tenant.token(),
+              with(vm("dr-more-" + i, "nodeId", NODE), "sharedStorage", true));
+      assertThat(more.status()).as(more.body().toString()).isEqualTo(200);
+      dead.add(more.text("vmId"));
+    }
 
     // the node dies: its agent and every QEMU of it SIGKILLed
     kill("agent-" + NODE);
-    for (String vmId : List.of(guest.vmId(), localId)) {
+    for (String vmId : dead) {
       for (long pid : processesMentioning("guest=" + vmId)) {
         new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
       }
@@ -74,8 +86,16 @@ class EvacuationE2ETest {
     long evacuateMs = (System.nanoTime() - evacuating) / 1_000_000;
     assertThat(evacuated.status()).as(evacuated.body().toString()).isEqualTo(200);
     var report = evacuated.body();
-    assertThat(report.path("rebuilt")).hasSize(1);
-    assertThat(report.path("rebuilt").get(0).path("status").asString()).isEqualTo("succeed");
+    assertThat(report.path("rebuilt")).hasSize(1 + MORE_SHARED);
+    report
+        .path("rebuilt")
+        .forEach(
+            r -> assertThat(r.path("status").asString()).as(r.toString()).isEqualTo("succeed"));
+    for (String vmId : dead.subList(2, dead.size())) {
+      var rebuilt = call("getVm", tenant.token(), Map.of("vmId", vmId)).body();
+      assertThat(rebuilt.path("nodeId").asString()).isIn("node-1", "node-2");
+      assertThat(rebuilt.path("state").asString()).isEqualTo("running");
+    }
     assertThat(report.path("lost")).hasSize(1);
     assertThat(report.path("lost").get(0).path("vmId").asString()).isEqualTo(localId);
 
@@ -138,10 +158,10 @@ class EvacuationE2ETest {
         .as("the rebuilt guest still answers")
         .isPresent();
     System.out.printf(
-        "%s died: down after %d ms; evacuateNode of 1 shared-disk VM (+1 lost) %d ms,"
+        "%s died: down after %d ms; evacuateNode of %d shared-disk VMs (+1 lost) %d ms,"
             + " guest answering %d ms after the call; agent back in %d ms with the leftover QEMU"
             + " fenced; %d polls of 3 nodes, none saw the VM twice%n",
-        NODE, downMs, evacuateMs, backMs, fencedMs, polls.get());
+        NODE, downMs, 1 + MORE_SHARED, evacuateMs, backMs, fencedMs, polls.get());
   }
 
   @Test
