@@ -118,6 +118,14 @@ public interface CapacityMapper {
           + " FROM node ORDER BY id")
   java.util.List<NodeCapacity> nodes();
 
+  /** One node as {@link #nodes} has it; null for an unknown id. */
+  @Select(
+      "SELECT id, status, health, missed_polls,"
+          + " DATE_FORMAT(last_contact_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS last_contact_at, cpus,"
+          + " memory_mib, cpu_overcommit, memory_overcommit, committed_vcpus, committed_memory_mib"
+          + " FROM node WHERE id = #{id}")
+  NodeCapacity node(String id);
+
   /**
    * The nodes that take VMs (active, not down), their rows locked in id order: where a placement is
    * decided.

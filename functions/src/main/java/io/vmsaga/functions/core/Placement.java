@@ -3,6 +3,8 @@ package io.vmsaga.functions.core;
 import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
 import io.vmsaga.functions.core.CapacityMapper.Reservation;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -52,9 +54,7 @@ public class Placement {
                   nodes.stream()
                       .filter(n -> claim.nodeId() == null || n.id().equals(claim.nodeId()))
                       .filter(n -> n.fits(claim.vcpus(), claim.memoryMib()))
-                      .max(
-                          Comparator.comparingDouble(NodeCapacity::freeMemoryMib)
-                              .thenComparing(NodeCapacity::id))
+                      .max(ROOMIEST)
                       .orElse(null);
               if (node == null) {
                 return null;
@@ -75,6 +75,42 @@ public class Placement {
               return node.id();
             }));
   }
+
+  /** What is on its way to a node and not yet in its counters (moves just sent there). */
+  public record Incoming(int vcpus, int memoryMib) {
+    public static final Incoming NONE = new Incoming(0, 0);
+
+    public Incoming plus(Incoming other) {
+      return new Incoming(vcpus + other.vcpus, memoryMib + other.memoryMib);
+    }
+  }
+
+  /**
+   * Where a VM of this size goes when it leaves {@code fromNodeId} (a drain, an evacuation): the
+   * active node that is up, among {@code allowed} (any when empty), with the most free memory that
+   * still fits it once what is {@code incoming} to each node is counted. Empty when none has room.
+   * Not claimed: the move's own saga reserves its target.
+   */
+  public Optional<NodeCapacity> moveTarget(
+      String fromNodeId,
+      List<String> allowed,
+      int vcpus,
+      int memoryMib,
+      Map<String, Incoming> incoming) {
+    return capacity.nodes().stream()
+        .filter(n -> !n.id().equals(fromNodeId) && "up".equals(n.health()))
+        .filter(n -> allowed.isEmpty() || allowed.contains(n.id()))
+        .filter(
+            n -> {
+              var extra = incoming.getOrDefault(n.id(), Incoming.NONE);
+              return n.fits(vcpus + extra.vcpus(), memoryMib + extra.memoryMib());
+            })
+        .max(ROOMIEST);
+  }
+
+  /** The most free memory first, then the greatest id: every placement's order. */
+  private static final Comparator<NodeCapacity> ROOMIEST =
+      Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id);
 
   /** Gives back a claim whose saga was never submitted. */
   public void release(Claim claim) {

@@ -106,11 +106,9 @@ public interface VmMapper {
           + "FROM vm WHERE id = #{vmId}")
   VmRow find(String vmId);
 
-  @Select(
-      "SELECT id, tenant_id, node_id, name, state, vcpus, max_vcpus, memory_mib, max_memory_mib, owner_gid, last_gid, last_outcome, "
-          + "image_id, hostname "
-          + "FROM vm WHERE tenant_id = #{tenantId} ORDER BY created_at, id")
-  List<VmRow> ofTenant(String tenantId);
+  /** How many VMs, in any state, are recorded on the node. */
+  @Select("SELECT COUNT(*) FROM vm WHERE node_id = #{nodeId}")
+  int countOnNode(String nodeId);
 
   /**
    * A page of a tenant's VMs after the key ({@code afterCreatedAt}, {@code afterId}), filtered by

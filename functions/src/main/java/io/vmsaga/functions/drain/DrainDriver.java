@@ -1,8 +1,8 @@
 package io.vmsaga.functions.drain;
 
-import io.vmsaga.functions.core.CapacityMapper;
 import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
 import io.vmsaga.functions.core.Pause;
+import io.vmsaga.functions.core.Placement;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.drain.DrainRecords.Item;
@@ -13,7 +13,6 @@ import io.vmsaga.functions.migration.Moves;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,7 @@ public class DrainDriver {
 
   private final DrainRecords drains;
   private final VmMapper vms;
-  private final CapacityMapper capacity;
+  private final Placement placement;
   private final Moves moves;
   private final Sagas sagas;
   private final ObjectMapper json;
@@ -54,14 +53,14 @@ public class DrainDriver {
   public DrainDriver(
       DrainRecords drains,
       VmMapper vms,
-      CapacityMapper capacity,
+      Placement placement,
       Moves moves,
       Sagas sagas,
       ObjectMapper json,
       PlatformTransactionManager transactions) {
     this.drains = drains;
     this.vms = vms;
-    this.capacity = capacity;
+    this.placement = placement;
     this.moves = moves;
     this.sagas = sagas;
     this.json = json;
@@ -93,10 +92,12 @@ public class DrainDriver {
     }
     List<Item> items = drains.items(gid);
     int moving = 0;
+    int pending = 0;
     for (Item item : items) {
       if ("moving".equals(item.status()) && !settled(gid, item)) {
         moving++;
       }
+      pending += "pending".equals(item.status()) ? 1 : 0;
       stopping |= "failed".equals(item.status());
     }
     for (Item item : items) {
@@ -106,14 +107,15 @@ public class DrainDriver {
       if (!"pending".equals(item.status())) {
         continue;
       }
-      switch (start(drain, item.vmId(), moving)) {
+      Started started = start(drain, item.vmId(), moving);
+      pending -= started == Started.LATER ? 0 : 1;
+      switch (started) {
         case STARTED -> moving++;
         case FAILED -> stopping = true;
-        case LATER -> {}
+        case SETTLED, LATER -> {}
       }
     }
-    boolean pendingLeft = drains.items(gid).stream().anyMatch(i -> "pending".equals(i.status()));
-    return moving == 0 && (stopping || !pendingLeft);
+    return moving == 0 && (stopping || pending == 0);
   }
 
   /** Records the end of a move whose saga ended; false while it runs. */
@@ -133,14 +135,16 @@ public class DrainDriver {
       var reason =
           sagas.failure(
               item.gid(), new Replies.Error("move_failed", "the move failed; see its saga"));
-      drains.settle(gid, item.vmId(), "failed", reason.code(), trim(reason.message()));
+      drains.settle(gid, item.vmId(), "failed", reason.code(), reason.message());
       log.warn("drain {}: {} did not move: {}", gid, item.vmId(), reason.message());
     }
     return true;
   }
 
+  /** What became of a pending VM: its move started, it needs none, it cannot move, not yet. */
   enum Started {
     STARTED,
+    SETTLED,
     FAILED,
     LATER
   }
@@ -152,7 +156,7 @@ public class DrainDriver {
     if (vm == null) {
       // deleted, or moved by someone else meanwhile: nothing left to move
       drains.settle(gid, vmId, "moved", "left", "the VM left the node by other means");
-      return Started.LATER;
+      return Started.SETTLED;
     }
     String kind =
         vm.localDisks() == 0 && "running".equals(vm.state())
@@ -164,7 +168,10 @@ public class DrainDriver {
       }
       return fail(gid, vmId, "not_movable", "a VM that is " + vm.state() + " cannot move");
     }
-    NodeCapacity target = target(gid, drain.targets(), node, vm);
+    NodeCapacity target =
+        placement
+            .moveTarget(node, drain.targets(), vm.vcpus(), vm.memoryMib(), inFlight(gid))
+            .orElse(null);
     if (target == null) {
       return moving > 0
           ? Started.LATER // the moves in flight may free room or settle the count
@@ -195,35 +202,20 @@ public class DrainDriver {
   }
 
   /**
-   * The active node, other than the drained one (and among {@code targets} when the drain names
-   * some), with the most free memory that still fits the VM once the moves this drain has in flight
-   * to it are counted (their reservation may not be held yet).
+   * What this drain's moves in flight bring to each target (their reservation may not be held yet).
    */
-  private NodeCapacity target(String gid, List<String> targets, String node, Resident vm) {
-    Map<String, int[]> inFlight = new HashMap<>();
+  private Map<String, Placement.Incoming> inFlight(String gid) {
+    Map<String, Placement.Incoming> incoming = new HashMap<>();
     for (var moving : drains.inFlight(gid)) {
-      inFlight.put(moving.targetNodeId(), new int[] {moving.vcpus(), moving.memoryMib()});
+      incoming.put(
+          moving.targetNodeId(), new Placement.Incoming(moving.vcpus(), moving.memoryMib()));
     }
-    return capacity.nodes().stream()
-        .filter(n -> !n.id().equals(node) && "up".equals(n.health()))
-        .filter(n -> targets.isEmpty() || targets.contains(n.id()))
-        .filter(
-            n -> {
-              int[] extra = inFlight.getOrDefault(n.id(), new int[2]);
-              return n.fits(vm.vcpus() + extra[0], vm.memoryMib() + extra[1]);
-            })
-        .max(
-            Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id))
-        .orElse(null);
+    return incoming;
   }
 
   private Started fail(String gid, String vmId, String code, String message) {
-    drains.settle(gid, vmId, "failed", code, trim(message));
+    drains.settle(gid, vmId, "failed", code, message);
     log.warn("drain {}: {} cannot move: {}", gid, vmId, message);
     return Started.FAILED;
-  }
-
-  private static String trim(String message) {
-    return message == null || message.length() <= 255 ? message : message.substring(0, 255);
   }
 }

@@ -71,8 +71,7 @@ public class DrainNode implements Function<Message<DrainNode.Request>, Message<?
   }
 
   private Message<?> drain(Request r) {
-    var node =
-        capacity.nodes().stream().filter(n -> n.id().equals(r.nodeId())).findFirst().orElse(null);
+    var node = capacity.node(r.nodeId());
     if (node == null) {
       return Replies.notFound("node");
     }
@@ -93,8 +92,8 @@ public class DrainNode implements Function<Message<DrainNode.Request>, Message<?
     }
     if (r.targetNodeIds() != null) {
       for (String target : r.targetNodeIds()) {
-        var to = capacity.nodes().stream().filter(n -> n.id().equals(target)).findFirst();
-        if (to.isEmpty() || target.equals(node.id()) || !"active".equals(to.get().status())) {
+        var to = capacity.node(target);
+        if (to == null || target.equals(node.id()) || !"active".equals(to.status())) {
           return Replies.conflict(
               "node_unavailable",
               "node " + target + " cannot take the VMs: not another active node");

@@ -101,7 +101,7 @@ public interface DrainRecords {
       @Param("moveGid") String moveGid);
 
   @Update(
-      "UPDATE node_drain_vm SET status = #{status}, code = #{code}, message = #{message},"
+      "UPDATE node_drain_vm SET status = #{status}, code = #{code}, message = LEFT(#{message}, 255),"
           + " finished_at = CURRENT_TIMESTAMP(3) WHERE drain_gid = #{gid} AND vm_id = #{vmId}")
   void settle(
       @Param("gid") String gid,
@@ -116,7 +116,4 @@ public interface DrainRecords {
 
   @Select("SELECT status FROM node WHERE id = #{nodeId}")
   String nodeStatus(String nodeId);
-
-  @Select("SELECT COUNT(*) FROM vm WHERE node_id = #{nodeId}")
-  int vmsOn(String nodeId);
 }

@@ -1,5 +1,6 @@
 package io.vmsaga.functions.drain;
 
+import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.drain.DrainPlan.DrainStep;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
@@ -17,8 +18,10 @@ import org.springframework.stereotype.Component;
 public class FinishDrain implements Function<Message<DrainStep>, Message<?>> {
   private final Branches branches;
   private final DrainRecords records;
+  private final VmMapper vms;
 
-  public FinishDrain(Branches branches, DrainRecords records) {
+  public FinishDrain(Branches branches, DrainRecords records, VmMapper vms) {
+    this.vms = vms;
     this.branches = branches;
     this.records = records;
   }
@@ -30,7 +33,7 @@ public class FinishDrain implements Function<Message<DrainStep>, Message<?>> {
         call,
         step -> {
           String gid = step.branch().gid();
-          if (records.vmsOn(step.nodeId()) == 0) {
+          if (vms.countOnNode(step.nodeId()) == 0) {
             records.moveNodeStatus(step.nodeId(), "draining", "drained");
           }
           String status = records.nodeStatus(step.nodeId());

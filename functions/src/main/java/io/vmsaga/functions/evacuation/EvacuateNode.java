@@ -46,11 +46,7 @@ public class EvacuateNode implements Function<Message<EvacuateNode.Request>, Mes
           if (check.failed()) {
             return check.reply();
           }
-          var node =
-              capacity.nodes().stream()
-                  .filter(n -> n.id().equals(r.nodeId()))
-                  .findFirst()
-                  .orElse(null);
+          var node = capacity.node(r.nodeId());
           if (node == null) {
             return Replies.notFound("node");
           }

@@ -1,14 +1,13 @@
 package io.vmsaga.functions.evacuation;
 
 import io.vmsaga.functions.core.CapacityMapper;
-import io.vmsaga.functions.core.CapacityMapper.NodeCapacity;
+import io.vmsaga.functions.core.Placement;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.migration.MigrationPlan;
 import io.vmsaga.functions.migration.Moves;
 import io.vmsaga.functions.saga.Branches;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,10 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * Evacuating a down node: it takes no VM any more ({@code evacuated}); each VM whose disks are all
- * shared is rebuilt elsewhere by its own evacuateVm saga (to the active node with the most free
- * memory, counting the rebuilds already sent there); each VM with a local disk is {@code lost},
- * with the reason, its node's share of capacity given back (its tenant's stays until it is
- * deleted). What a saga owns right now is left to it and reported.
+ * shared is rebuilt elsewhere by its own evacuateVm saga ({@link Placement#moveTarget}, counting
+ * the rebuilds already sent to each node); each VM with a local disk is {@code lost}, with the
+ * reason, its node's share of capacity given back (its tenant's stays until it is deleted). What a
+ * saga owns right now is left to it and reported.
  */
 @Component
 public class Evacuation {
@@ -39,6 +38,7 @@ public class Evacuation {
   private final EvacuationRecords records;
   private final VmMapper vms;
   private final CapacityMapper capacity;
+  private final Placement placement;
   private final Moves moves;
   private final Sagas sagas;
   private final ObjectMapper json;
@@ -48,6 +48,7 @@ public class Evacuation {
       EvacuationRecords records,
       VmMapper vms,
       CapacityMapper capacity,
+      Placement placement,
       Moves moves,
       Sagas sagas,
       ObjectMapper json,
@@ -55,6 +56,7 @@ public class Evacuation {
     this.records = records;
     this.vms = vms;
     this.capacity = capacity;
+    this.placement = placement;
     this.moves = moves;
     this.sagas = sagas;
     this.json = json;
@@ -67,7 +69,7 @@ public class Evacuation {
     List<Rebuild> rebuilt = new ArrayList<>();
     List<Left> lost = new ArrayList<>();
     List<Left> notMoved = new ArrayList<>();
-    Map<String, int[]> sent = new HashMap<>();
+    Map<String, Placement.Incoming> sent = new HashMap<>();
     for (String vmId : records.vmsOn(nodeId)) {
       if (vmIds != null && !vmIds.contains(vmId)) {
         continue;
@@ -87,7 +89,8 @@ public class Evacuation {
         }
         continue;
       }
-      var target = target(nodeId, vm, sent);
+      var target =
+          placement.moveTarget(nodeId, List.of(), vm.vcpus(), vm.memoryMib(), sent).orElse(null);
       if (target == null) {
         notMoved.add(new Left(vmId, "no_capacity", "no active node has room for this VM"));
         continue;
@@ -96,7 +99,10 @@ public class Evacuation {
       var body = json.valueToTree(reply.getPayload());
       int status = Branches.status(reply);
       if (status == 200 || status == 202) {
-        sent.merge(target.id(), new int[] {vm.vcpus(), vm.memoryMib()}, Evacuation::add);
+        sent.merge(
+            target.id(),
+            new Placement.Incoming(vm.vcpus(), vm.memoryMib()),
+            Placement.Incoming::plus);
         rebuilt.add(new Rebuild(vmId, body.path("gid").asString(), target.id(), "submitted"));
       } else {
         notMoved.add(new Left(vmId, body.path("code").asString(), body.path("message").asString()));
@@ -128,30 +134,11 @@ public class Evacuation {
               if (records.markLost(vm.id(), reason, vm.ownerGid(), vm.state()) == 0) {
                 return false;
               }
-              capacity.moveNodeCommitment(
-                  nodeId,
-                  -records.vcpusHeld(vm.id(), nodeId),
-                  -records.memoryHeld(vm.id(), nodeId));
+              var held = records.heldOn(vm.id(), nodeId);
+              capacity.moveNodeCommitment(nodeId, -held.vcpus(), -held.memoryMib());
               records.loseReservations(vm.id(), nodeId);
               log.warn("VM {} lost: {}", vm.id(), reason);
               return true;
             }));
-  }
-
-  private NodeCapacity target(String nodeId, VmMapper.VmRow vm, Map<String, int[]> sent) {
-    return capacity.nodes().stream()
-        .filter(n -> !n.id().equals(nodeId) && "up".equals(n.health()))
-        .filter(
-            n -> {
-              int[] extra = sent.getOrDefault(n.id(), new int[2]);
-              return n.fits(vm.vcpus() + extra[0], vm.memoryMib() + extra[1]);
-            })
-        .max(
-            Comparator.comparingDouble(NodeCapacity::freeMemoryMib).thenComparing(NodeCapacity::id))
-        .orElse(null);
-  }
-
-  private static int[] add(int[] a, int[] b) {
-    return new int[] {a[0] + b[0], a[1] + b[1]};
   }
 }

@@ -31,15 +31,13 @@ public interface EvacuationRecords {
   @Update("UPDATE reservation SET state = 'lost' WHERE vm_id = #{vmId} AND node_id = #{nodeId}")
   void loseReservations(@Param("vmId") String vmId, @Param("nodeId") String nodeId);
 
-  @Select(
-      "SELECT COALESCE(SUM(vcpus), 0) FROM reservation WHERE vm_id = #{vmId} AND node_id = #{nodeId}"
-          + " AND state <> 'lost'")
-  int vcpusHeld(@Param("vmId") String vmId, @Param("nodeId") String nodeId);
+  record Held(int vcpus, int memoryMib) {}
 
+  /** What the VM's reservations still hold on the node. */
   @Select(
-      "SELECT COALESCE(SUM(memory_mib), 0) FROM reservation WHERE vm_id = #{vmId}"
-          + " AND node_id = #{nodeId} AND state <> 'lost'")
-  int memoryHeld(@Param("vmId") String vmId, @Param("nodeId") String nodeId);
+      "SELECT COALESCE(SUM(vcpus), 0) AS vcpus, COALESCE(SUM(memory_mib), 0) AS memory_mib"
+          + " FROM reservation WHERE vm_id = #{vmId} AND node_id = #{nodeId} AND state <> 'lost'")
+  Held heldOn(@Param("vmId") String vmId, @Param("nodeId") String nodeId);
 
   @Select("SELECT auto_evacuate FROM node WHERE id = #{nodeId}")
   Boolean autoEvacuate(String nodeId);

@@ -80,11 +80,7 @@ public class Moves {
    * io.vmsaga.functions.vm.VmLookup}).
    */
   public Message<?> start(VmMapper.VmRow vm, Order order, SagaOf sagaOf) {
-    var target =
-        capacity.nodes().stream()
-            .filter(n -> n.id().equals(order.targetNodeId()))
-            .findFirst()
-            .orElse(null);
+    var target = capacity.node(order.targetNodeId());
     if (target == null) {
       return Replies.notFound("node");
     }

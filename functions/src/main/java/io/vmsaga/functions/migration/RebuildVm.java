@@ -1,14 +1,11 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.api.VmNic;
-import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
-import java.util.Map;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -22,19 +19,12 @@ import org.springframework.stereotype.Component;
 @Component("rebuildVm")
 public class RebuildVm implements Function<Message<MigrationStep>, Message<?>> {
   private final Branches branches;
-  private final Agents agents;
   private final VmMapper vms;
   private final TargetSide targetSide;
   private final Migrations migrations;
 
-  public RebuildVm(
-      Branches branches,
-      Agents agents,
-      VmMapper vms,
-      TargetSide targetSide,
-      Migrations migrations) {
+  public RebuildVm(Branches branches, VmMapper vms, TargetSide targetSide, Migrations migrations) {
     this.branches = branches;
-    this.agents = agents;
     this.vms = vms;
     this.targetSide = targetSide;
     this.migrations = migrations;
@@ -47,20 +37,9 @@ public class RebuildVm implements Function<Message<MigrationStep>, Message<?>> {
         call,
         step -> {
           var move = step.move();
-          var target = agents.on(move.targetNodeId(), step.branch());
-          targetSide.define(move, configOf(vms.find(move.vmId())), target);
-          if (move.wasRunning()) {
-            target.action(move.vmId(), VmAction.of(VmAction.Action.START));
-          }
+          var switched = targetSide.switchTo(move, configOf(vms.find(move.vmId())), step.branch());
           migrations.markPivoted(step.branch().gid());
-          return Replies.ok(
-              Map.of(
-                  "vmId",
-                  move.vmId(),
-                  "nodeId",
-                  move.targetNodeId(),
-                  "running",
-                  move.wasRunning()));
+          return Replies.ok(switched);
         });
   }
 

@@ -1,10 +1,8 @@
 package io.vmsaga.functions.migration;
 
-import io.vmsaga.agent.api.VmAction;
 import io.vmsaga.functions.core.Agents;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
-import java.util.Map;
 import java.util.function.Function;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -46,20 +44,9 @@ public class StartTargetVm implements Function<Message<MigrationStep>, Message<?
             return Replies.failure(
                 "not_on_source", "node " + move.sourceNodeId() + " has no definition of the VM");
           }
-          var target = agents.on(move.targetNodeId(), step.branch());
-          targetSide.define(move, config.config(), target);
-          if (move.wasRunning()) {
-            target.action(move.vmId(), VmAction.of(VmAction.Action.START));
-          }
+          var switched = targetSide.switchTo(move, config.config(), step.branch());
           migrations.markPivoted(gid);
-          return Replies.ok(
-              Map.of(
-                  "vmId",
-                  move.vmId(),
-                  "nodeId",
-                  move.targetNodeId(),
-                  "running",
-                  move.wasRunning()));
+          return Replies.ok(switched);
         });
   }
 }

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,19 @@ public class TargetSide {
           new CidataSpec(documents.metaData(), documents.userData(), documents.networkConfig()));
     }
     target.putVm(move.vmId(), move.configForTarget(config));
+  }
+
+  /**
+   * The switch of a cold move or a rebuild: the VM defined on the target ({@link #define}) and
+   * started there if it ran. Answers what the step reports.
+   */
+  public Map<String, Object> switchTo(MigrationPlan move, VmConfig config, BranchRef branch) {
+    var target = agents.on(move.targetNodeId(), branch);
+    define(move, config, target);
+    if (move.wasRunning()) {
+      target.action(move.vmId(), VmAction.of(VmAction.Action.START));
+    }
+    return Map.of("vmId", move.vmId(), "nodeId", move.targetNodeId(), "running", move.wasRunning());
   }
 
   /**

@@ -6,6 +6,7 @@ import io.vmsaga.functions.core.ImageMapper;
 import io.vmsaga.functions.core.NetworkMapper;
 import io.vmsaga.functions.core.NodeNetworks;
 import io.vmsaga.functions.core.Tenants;
+import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.web.Check;
 import io.vmsaga.functions.web.Replies;
 import java.net.URI;
@@ -42,6 +43,7 @@ public class RemoveNode implements Function<Message<RemoveNode.Request>, Message
   private final Tenants tenants;
   private final CapacityMapper capacity;
   private final Rows rows;
+  private final VmMapper vms;
   private final Agents agents;
   private final NetworkMapper networks;
   private final ImageMapper images;
@@ -50,12 +52,14 @@ public class RemoveNode implements Function<Message<RemoveNode.Request>, Message
       Tenants tenants,
       CapacityMapper capacity,
       Rows rows,
+      VmMapper vms,
       Agents agents,
       NetworkMapper networks,
       ImageMapper images) {
     this.tenants = tenants;
     this.capacity = capacity;
     this.rows = rows;
+    this.vms = vms;
     this.agents = agents;
     this.networks = networks;
     this.images = images;
@@ -84,7 +88,7 @@ public class RemoveNode implements Function<Message<RemoveNode.Request>, Message
           "not_drained",
           "node " + nodeId + " is " + node.status() + ": drain it first (drainNode)");
     }
-    int vms = rows.vmsOn(nodeId);
+    int vms = this.vms.countOnNode(nodeId);
     int disks = rows.disksOn(nodeId);
     int holds = rows.reservationsOn(nodeId);
     if (vms + disks + holds > 0) {
@@ -119,7 +123,7 @@ public class RemoveNode implements Function<Message<RemoveNode.Request>, Message
    * namespaces stay while another node there uses them.
    */
   private boolean forget(String nodeId, List<String> forgotten) {
-    String host = URI.create(rows.agentUrl(nodeId)).getHost();
+    String host = URI.create(agents.urlOf(nodeId)).getHost();
     boolean hostShared =
         rows.otherAgentUrls(nodeId).stream().anyMatch(u -> host.equals(URI.create(u).getHost()));
     try {
@@ -143,17 +147,11 @@ public class RemoveNode implements Function<Message<RemoveNode.Request>, Message
 
   @Mapper
   public interface Rows {
-    @Select("SELECT COUNT(*) FROM vm WHERE node_id = #{nodeId}")
-    int vmsOn(String nodeId);
-
     @Select("SELECT COUNT(*) FROM disk WHERE node_id = #{nodeId}")
     int disksOn(String nodeId);
 
     @Select("SELECT COUNT(*) FROM reservation WHERE node_id = #{nodeId}")
     int reservationsOn(String nodeId);
-
-    @Select("SELECT agent_url FROM node WHERE id = #{nodeId}")
-    String agentUrl(String nodeId);
 
     @Select("SELECT agent_url FROM node WHERE id <> #{nodeId}")
     List<String> otherAgentUrls(String nodeId);
