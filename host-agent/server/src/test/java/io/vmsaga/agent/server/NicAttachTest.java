@@ -217,7 +217,7 @@ class NicAttachTest {
                 + "\",\"script\":\"no\",\"downscript\":\"no\",\"vhost\":false}",
             "{\"driver\":\"virtio-net-pci\",\"id\":\"nic1\",\"netdev\":\"net1\",\"mac\":\""
                 + m3
-                + "\",\"bus\":\"nic-port1\",\"addr\":\"0x0\"}",
+                + "\",\"bus\":\"nic-port1\",\"addr\":\"0x0\",\"romfile\":\"\"}",
             "{\"driver\":\"pcie-root-port\",\"id\":\"nic-port1\",\"bus\":\"pcie.0\","
                 + "\"addr\":\"0x12.0x0\",\"chassis\":16,\"port\":16,\"io-reserve\":0,"
                 + "\"multifunction\":true}");

@@ -251,7 +251,10 @@ final class QemuCommandLine {
    * The NIC's virtio-net device, as {@code -device} and as QMP {@code device_add}, the same both
    * ways like {@link #diskDevice}. Slot 0, the boot NIC, sits on the root bus at 00:02.0, where
    * QEMU put the first NIC of a VM with a boot disk before NICs had slots (it cannot be
-   * hot-unplugged there); slots 1..7 each have their own pcie-root-port ({@link #nicPort}).
+   * hot-unplugged there); slots 1..7 each have their own pcie-root-port ({@link #nicPort}). No
+   * option ROM ({@code romfile: ""}): nothing boots from the network here, and the PXE ROM of a VM
+   * whose disk has nothing to boot polls for DHCP at a whole core for the better part of a minute
+   * under TCG (docs/performance.md).
    */
   static Map<String, Object> nicDevice(int slot, String mac) {
     return ordered(
@@ -266,7 +269,9 @@ final class QemuCommandLine {
         "bus",
         slot == 0 ? "pcie.0" : nicPortId(slot),
         "addr",
-        slot == 0 ? "0x2" : "0x0");
+        slot == 0 ? "0x2" : "0x0",
+        "romfile",
+        "");
   }
 
   /**
