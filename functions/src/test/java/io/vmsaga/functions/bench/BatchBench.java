@@ -49,6 +49,9 @@ public final class BatchBench {
       List<Long> itemMs = new ArrayList<>();
       batch.path("items").forEach(item -> itemMs.add(item.path("durationMs").asLong()));
 
+      BenchValues.put("batch.n", n);
+      BenchValues.put("batch.vmsPerSecond", n / batchSeconds);
+      BenchValues.put("batch.itemP95", CreateBench.percentile(itemMs, 95));
       System.out.printf(
           "%d single createVm calls, %d at a time:   %6.2f VMs/s  (%.1f s)%n",
           n, concurrency, n / singleSeconds, singleSeconds);

@@ -4,8 +4,6 @@ import static io.vmsaga.functions.e2e.Stack.*;
 
 import io.vmsaga.functions.e2e.Stack.Reply;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,18 +12,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * createVm/deleteVm through the whole running stack: N VMs one at a time, then N at concurrency C.
- * Prints p50/p95 saga latency (request to saga finished), VMs/s, and the orchestration overhead:
- * saga latency minus the agent-side time its steps spent (summed from the agents' access logs by
- * gid). Run by `scripts/dev bench`; arguments: N C.
+ * Prints, as a caller sees it (awaitResult), p50/p95 latency and VMs/s; the saga's own span (its
+ * submission to its last step, from the functions' log); the agent-side time its steps spent (from
+ * the agents' access logs by gid) and the rest, orchestration; and, one at a time, where each
+ * step's time went ({@link SagaTimeline}). Run by `scripts/dev bench`; arguments: N C.
  */
 public final class CreateBench {
-  private static final Pattern ACCESS = Pattern.compile(" (\\d+)ms gid=(\\S+)$");
-
   record Sample(String vmId, String gid, long nanos) {}
 
   public static void main(String[] args) throws Exception {
@@ -35,11 +30,16 @@ public final class CreateBench {
     try {
       for (int c : new int[] {1, concurrency}) {
         Batch created = run(n, c, i -> create(tenant.token(), "b" + c + "-" + i));
-        report("create, " + c + " at a time", created);
-        report(
-            "delete, " + c + " at a time",
-            run(n, c, i -> delete(tenant.token(), created.samples().get(i).vmId())));
+        String as = c == 1 ? "create" : "create.concurrent";
+        report("create, " + c + " at a time", created, as);
+        Batch deleted = run(n, c, i -> delete(tenant.token(), created.samples().get(i).vmId()));
+        report("delete, " + c + " at a time", deleted, c == 1 ? "delete" : "delete.concurrent");
+        if (c == 1) {
+          SagaTimeline.printSteps("createVm", timeline(created).values());
+          SagaTimeline.printSteps("deleteVm", timeline(deleted).values());
+        }
       }
+      BenchValues.put("create.concurrency", concurrency);
     } finally {
       deleteTestVms();
     }
@@ -90,52 +90,35 @@ public final class CreateBench {
     return new Sample(vmId, reply.text("gid"), took);
   }
 
-  static void report(String what, Batch batch) throws IOException {
+  /** Prints a line of the batch and records its values under {@code key}. */
+  static void report(String what, Batch batch, String key) throws IOException {
     List<Sample> samples = batch.samples();
-    Map<String, Long> agentMs = agentTimeByGid();
-    List<Long> latencies = new ArrayList<>();
-    List<Long> overheads = new ArrayList<>();
-    for (Sample s : samples) {
-      long ms = s.nanos() / 1_000_000;
-      latencies.add(ms);
-      overheads.add(ms - agentMs.getOrDefault(s.gid(), 0L));
-    }
-    long agentTotal = samples.stream().mapToLong(s -> agentMs.getOrDefault(s.gid(), 0L)).sum();
-    long latencyTotal = latencies.stream().mapToLong(Long::longValue).sum();
+    Map<String, SagaTimeline.Saga> sagas = timeline(batch);
+    List<Long> latencies = samples.stream().map(s -> s.nanos() / 1_000_000).toList();
+    List<Long> spans = sagas.values().stream().map(SagaTimeline.Saga::spanMs).toList();
+    List<Long> agent = sagas.values().stream().map(SagaTimeline.Saga::agentMs).toList();
+    List<Long> rest = sagas.values().stream().map(s -> s.spanMs() - s.agentMs()).toList();
+    double perSecond = samples.size() / (batch.wallNanos() / 1e9);
     System.out.printf(
-        "%-26s n=%-3d p50 %5d ms  p95 %5d ms  %6.2f ops/s  agent-side p50 %4d ms  "
-            + "orchestration overhead p50 %4d ms (%.0f%% of saga latency)%n",
+        "%-22s n=%-3d caller p50 %5d ms p95 %5d ms  %6.2f ops/s | saga p50 %4d ms:"
+            + " agent-side %4d ms, orchestration %4d ms%n",
         what,
         samples.size(),
         percentile(latencies, 50),
         percentile(latencies, 95),
-        samples.size() / (batch.wallNanos() / 1e9),
-        percentile(samples.stream().map(s -> agentMs.getOrDefault(s.gid(), 0L)).toList(), 50),
-        percentile(overheads, 50),
-        100.0 * (latencyTotal - agentTotal) / latencyTotal);
+        perSecond,
+        percentile(spans, 50),
+        percentile(agent, 50),
+        percentile(rest, 50));
+    BenchValues.put(key + ".caller.p50", percentile(latencies, 50));
+    BenchValues.put(key + ".saga.p50", percentile(spans, 50));
+    BenchValues.put(key + ".agent.p50", percentile(agent, 50));
+    BenchValues.put(key + ".p50", percentile(latencies, 50));
+    BenchValues.put(key + ".vmsPerSecond", perSecond);
   }
 
-  /** Milliseconds each saga's steps spent inside the agents, from their access logs. */
-  static Map<String, Long> agentTimeByGid() throws IOException {
-    Map<String, Long> byGid = new java.util.HashMap<>();
-    for (String node : NODES) {
-      for (String line :
-          Files.readAllLines(Path.of(env("VMSAGA_HOME"), "logs", "agent-" + node + ".log"))) {
-        // the dev stack's agents log JSON lines; a request line has ms and, when sent, the gid
-        if (line.startsWith("{")) {
-          var fields = JSON.readTree(line);
-          if (fields.has("ms") && fields.has("gid")) {
-            byGid.merge(fields.path("gid").asString(), fields.path("ms").asLong(), Long::sum);
-          }
-          continue;
-        }
-        Matcher m = ACCESS.matcher(line);
-        if (m.find()) {
-          byGid.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
-        }
-      }
-    }
-    return byGid;
+  static Map<String, SagaTimeline.Saga> timeline(Batch batch) throws IOException {
+    return SagaTimeline.of(batch.samples().stream().map(Sample::gid).toList());
   }
 
   static long percentile(List<Long> values, int p) {

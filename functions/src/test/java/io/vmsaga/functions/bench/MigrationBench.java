@@ -60,6 +60,8 @@ public final class MigrationBench {
         SOURCE, TARGET, memoryMib, runs);
     print("saga", saga);
     print("bare", bare);
+    BenchValues.put("migrate.saga.p50", median(saga, Run::totalMs));
+    BenchValues.put("migrate.bare.p50", median(bare, Run::totalMs));
     System.out.printf(
         "saga overhead: %.1fx the bare migration's total time (median %d ms vs %d ms); "
             + "downtime median %d ms vs %d ms%n",

@@ -88,19 +88,19 @@ public final class AgentBench {
     System.out.printf(
         "%-26s %10s %10s %10s %10s %8s%n",
         "operation", "agent p50", "agent p95", "direct p50", "direct p95", "ratio");
-    report("disk create (qcow2 64M)", diskViaAgent(), diskDirect());
+    report("disk create (qcow2 64M)", "disk", diskViaAgent(), diskDirect());
     String bridge = "vbb" + suffix;
     agent.putBridge(bridge);
     try {
-      report("tap create (+master, up)", tapViaAgent(bridge), tapDirect(bridge));
+      report("tap create (+master, up)", "tap", tapViaAgent(bridge), tapDirect(bridge));
     } finally {
       agent.deleteBridge(bridge);
     }
     agent.putVm("bench", new VmConfig("bench", 1, 1, 128L, null, null, null, null, null));
     try {
-      report("QEMU start to QMP ready", startViaAgent(), startDirect());
+      report("QEMU start to QMP ready", "start", startViaAgent(), startDirect());
       agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis()));
-      report("QMP query-status", statusViaAgent(), statusDirect());
+      report("QMP query-status", "qmp", statusViaAgent(), statusDirect());
       agent.action("bench", VmAction.of(Action.PAUSE));
       agent.action("bench", VmAction.of(Action.STOP, 2_000));
     } finally {
@@ -277,9 +277,12 @@ public final class AgentBench {
     return millis;
   }
 
-  private static void report(String name, double[] viaAgent, double[] direct) {
+  private static void report(String name, String key, double[] viaAgent, double[] direct)
+      throws IOException {
     double agentP50 = percentile(viaAgent, 50);
     double directP50 = percentile(direct, 50);
+    record("agent." + key + ".p50", agentP50);
+    record("direct." + key + ".p50", directP50);
     System.out.printf(
         "%-26s %8.2fms %8.2fms %8.2fms %8.2fms %7.2fx%n",
         name,
@@ -288,6 +291,21 @@ public final class AgentBench {
         directP50,
         percentile(direct, 95),
         agentP50 / directP50);
+  }
+
+  /**
+   * Appends {@code key=value} to the file {@code VMSAGA_BENCH_VALUES} names, if set: `scripts/dev
+   * bench` puts every part's measurements in one table (the functions' BenchReport reads them).
+   */
+  private static void record(String key, double value) throws IOException {
+    String file = System.getenv("VMSAGA_BENCH_VALUES");
+    if (file != null) {
+      Files.writeString(
+          Path.of(file),
+          String.format(java.util.Locale.ROOT, "%s=%.3f%n", key, value),
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    }
   }
 
   private static double percentile(double[] values, int p) {
