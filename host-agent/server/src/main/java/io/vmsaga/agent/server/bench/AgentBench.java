@@ -10,6 +10,7 @@ import io.vmsaga.agent.server.AgentConfig;
 import io.vmsaga.agent.server.AgentServer;
 import io.vmsaga.agent.server.os.AtomicFiles;
 import io.vmsaga.agent.server.os.Exec;
+import io.vmsaga.agent.server.os.ProcFs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -98,7 +99,7 @@ public final class AgentBench {
     }
     agent.putVm("bench", new VmConfig("bench", 1, 1, 128L, null, null, null, null, null));
     try {
-      report("QEMU start to QMP ready", "start", startViaAgent(), startDirect());
+      report("QEMU start to QMP ready", "start", startViaAgent(), startDirect(agentArgv()));
       agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis()));
       report("QMP query-status", "qmp", statusViaAgent(), statusDirect());
       agent.action("bench", VmAction.of(Action.PAUSE));
@@ -160,13 +161,36 @@ public final class AgentBench {
         });
   }
 
+  /**
+   * The command line the agent starts the bench VM with (its machine: root ports for hot-plug,
+   * pidfile, serial file), read from /proc, with the QMP socket, pidfile and serial log moved to
+   * the direct run's own files: the direct start is the same QEMU work, without the agent.
+   */
+  private List<String> agentArgv() throws Exception {
+    long pid = agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis())).pid();
+    List<String> argv = new java.util.ArrayList<>(ProcFs.cmdline(pid).orElseThrow());
+    agent.action("bench", VmAction.of(Action.PAUSE));
+    agent.action("bench", VmAction.of(Action.STOP, 2_000));
+    Path socket = root.resolve("direct.sock");
+    for (int i = 0; i + 1 < argv.size(); i++) {
+      switch (argv.get(i)) {
+        case "-qmp" -> argv.set(i + 1, "unix:" + socket + ",server=on,wait=off");
+        case "-pidfile" -> argv.set(i + 1, root.resolve("direct.pid").toString());
+        case "-serial" -> argv.set(i + 1, "file:" + root.resolve("direct.serial"));
+        default -> {}
+      }
+    }
+    return argv;
+  }
+
   /** The same machine as the agent's VM, spawned and greeted by hand. */
-  private double[] startDirect() {
+  private double[] startDirect(List<String> argv) {
     Path socket = root.resolve("direct.sock");
     Process[] qemu = new Process[1];
     return time(
         i -> {
-          qemu[0] = spawnQemu(socket);
+          Files.deleteIfExists(socket);
+          qemu[0] = spawn(argv);
           connectQmp(socket).close();
         },
         i -> {
@@ -188,6 +212,14 @@ public final class AgentBench {
       qemu.destroyForcibly();
       qemu.waitFor();
     }
+  }
+
+  private static Process spawn(List<String> argv) throws IOException {
+    return new ProcessBuilder(argv)
+        .redirectInput(Exec.NO_INPUT)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectErrorStream(true)
+        .start();
   }
 
   private static Process spawnQemu(Path socket) throws IOException {

@@ -97,12 +97,23 @@ public final class DiskService {
             argv.addAll(List.of(temp.toString(), sizeMib + "M"));
             Exec.run(QEMU_IMG_TIMEOUT, argv);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            // what was just made needs no qemu-img info (a second process): the size is the one
+            // asked for, and a new qcow2 is metadata only, written whole, so its length is what
+            // it occupies
+            return Outcome.created(
+                new DiskInfo(
+                    pool,
+                    diskId,
+                    sizeMib,
+                    Files.size(file),
+                    file.toString(),
+                    users.inUse(pool, diskId),
+                    imageId));
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           } finally {
             deleteQuietly(temp);
           }
-          return Outcome.created(info(pool, diskId));
         });
   }
 

@@ -17,6 +17,18 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   public static void write(Path target, byte[] content) throws IOException {
+    write(target, content, true);
+  }
+
+  /**
+   * As {@link #write}, atomic for readers but not forced to disk: for records of state that does
+   * not outlive the machine's power (kernel links), where a crash of the process is all there is.
+   */
+  public static void writeUnsynced(Path target, byte[] content) throws IOException {
+    write(target, content, false);
+  }
+
+  private static void write(Path target, byte[] content, boolean sync) throws IOException {
     Path temp = target.resolveSibling(target.getFileName() + ".tmp");
     try (FileChannel channel =
         FileChannel.open(
@@ -25,7 +37,9 @@ public final class AtomicFiles {
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
       channel.write(ByteBuffer.wrap(content));
-      channel.force(true);
+      if (sync) {
+        channel.force(true);
+      }
     }
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }

@@ -37,9 +37,20 @@ public final class Exec {
    * times out or exits non-zero.
    */
   public static String run(Duration timeout, List<String> argv) {
+    return run(timeout, argv, null);
+  }
+
+  /** As {@link #run(Duration, List)}, with {@code input} (if not null) as the child's stdin. */
+  public static String run(Duration timeout, List<String> argv, String input) {
     Process process;
     try {
-      process = new ProcessBuilder(argv).redirectInput(NO_INPUT).start();
+      ProcessBuilder builder = new ProcessBuilder(argv);
+      process = (input == null ? builder.redirectInput(NO_INPUT) : builder).start();
+      if (input != null) {
+        try (var stdin = process.getOutputStream()) {
+          stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+      }
     } catch (IOException e) {
       throw new ExecException("cannot run " + argv.get(0) + ": " + e.getMessage());
     }
