@@ -37,6 +37,9 @@ public final class ScaleBench {
             "createVm with %3d VMs on the nodes: p50 %d ms (n=%d, as a caller sees it)%n",
             present, p50, n);
         BenchValues.put("scale.p50." + present / step + "x", p50);
+        SagaTimeline.printSteps(
+            "createVm with " + present + " VMs on the nodes",
+            CreateBench.timeline(created).values());
       }
     } finally {
       deleteTestVms();

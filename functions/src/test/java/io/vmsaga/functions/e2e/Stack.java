@@ -120,12 +120,15 @@ public final class Stack {
               .POST(HttpRequest.BodyPublishers.ofString(json));
       headers.forEach(request::header);
       // a fresh connection per call: Tomcat closes one after a 400, and a reused one would fail
-      // here
-      HttpResponse<String> response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(3))
-              .build()
-              .send(request.build(), HttpResponse.BodyHandlers.ofString());
+      // here. Closed once answered: a client left to the GC keeps its connection (an fd of the
+      // functions app too) and its selector thread for minutes, which CyclesBench would count
+      HttpResponse<String> response;
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } finally {
+        http.shutdownNow();
+      }
       var received = new TreeMap<String, String>();
       response
           .headers()
