@@ -47,6 +47,7 @@ public final class Watch {
    */
   public Optional<JsonNode> saga(String gid, Supplier<String> detail) {
     boolean seen = false;
+    int shownDone = 0;
     while (true) {
       Optional<JsonNode> view = poll(() -> api.find("getSaga", Api.body("gid", gid)), gid);
       if (view == null) {
@@ -60,6 +61,7 @@ public final class Watch {
       } else {
         seen = true;
         JsonNode saga = view.get();
+        shownDone = passed(saga, shownDone);
         String status = saga.path("status").asString();
         if (status.equals("succeed") || status.equals("failed")) {
           progress.done(steps(saga));
@@ -117,6 +119,25 @@ public final class Watch {
       pause();
       return null;
     }
+  }
+
+  /**
+   * Shows, one by one, the steps that succeeded between two polls before the last of them (a fast
+   * saga ends several steps per poll; each still gets its line). Answers the count now shown.
+   */
+  private int passed(JsonNode saga, int shownDone) {
+    int count = saga.path("stepCount").asInt();
+    List<String> done = new ArrayList<>();
+    for (JsonNode step : saga.path("steps")) {
+      if (step.path("op").asString().equals("action")
+          && step.path("status").asString().equals("succeed")) {
+        done.add(step.path("name").asString());
+      }
+    }
+    for (int i = shownDone; i < done.size() - 1; i++) {
+      progress.show((i + 1) + "/" + count + " " + done.get(i) + " ✓");
+    }
+    return Math.max(shownDone, done.size() - 1);
   }
 
   /** The saga's progress in one line: {@code 3/9 createNic ✓}, or how far its rollback got. */

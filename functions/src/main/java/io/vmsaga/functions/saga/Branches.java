@@ -49,18 +49,21 @@ public class Branches {
   private final TransactionTemplate transaction;
   private final byte[] token;
   private final MeterRegistry meters;
+  private final SagaEnds sagaEnds;
 
   public Branches(
       BarrierMapper barrier,
       ObjectProvider<Pivots> pivots,
       TransactionTemplate transaction,
       @Value("${vmsaga.branch-token}") String token,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      SagaEnds sagaEnds) {
     this.barrier = barrier;
     this.pivots = pivots;
     this.transaction = transaction;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.meters = meters;
+    this.sagaEnds = sagaEnds;
   }
 
   public Map<String, String> headers() {
@@ -129,6 +132,7 @@ public class Branches {
         meters
             .counter("vmsaga.sagas.finished", "saga", branch.saga(), "outcome", ended)
             .increment();
+        sagaEnds.ended(branch.gid());
       }
       return reply;
     } finally {

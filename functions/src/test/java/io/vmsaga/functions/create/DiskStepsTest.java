@@ -21,6 +21,7 @@ import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.saga.BarrierMapper;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.saga.Pivots;
+import io.vmsaga.functions.saga.SagaEnds;
 import java.util.UUID;
 import org.apache.ibatis.session.Configuration;
 import org.junit.jupiter.api.AfterAll;
@@ -86,7 +87,8 @@ class DiskStepsTest {
             new StaticListableBeanFactory().getBeanProvider(Pivots.class),
             new TransactionTemplate(new DataSourceTransactionManager(db)),
             TOKEN,
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            new SagaEnds());
   }
 
   /** Steps with agents of their own: a breaker one test opened does not refuse the next test. */

@@ -11,6 +11,7 @@ import io.vmsaga.functions.dtm.BranchRef;
 import io.vmsaga.functions.saga.BarrierMapper;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.saga.Pivots;
+import io.vmsaga.functions.saga.SagaEnds;
 import io.vmsaga.functions.web.Replies;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -174,7 +175,8 @@ public class BarrierBench {
             new StaticListableBeanFactory().getBeanProvider(Pivots.class),
             new TransactionTemplate(new NoTransactions()),
             TOKEN,
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            new SagaEnds());
     Message<VmStep> repeated;
 
     @Setup
