@@ -469,11 +469,8 @@ public final class Stack {
     Path pidfile = Path.of(env("VMSAGA_HOME"), "run", component + ".pid");
     long pid = Long.parseLong(Files.readString(pidfile).trim());
     new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
-    for (int i = 0;
-        i < 100
-            && Files.exists(Path.of("/proc", Long.toString(pid), "cmdline"))
-            && !Files.readString(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z");
-        i++) {
+    // alive() reads /proc, where the process may vanish mid-read (ESRCH): that counts as gone
+    for (int i = 0; i < 100 && alive(pid); i++) {
       Stack.sleep(50);
     }
   }
