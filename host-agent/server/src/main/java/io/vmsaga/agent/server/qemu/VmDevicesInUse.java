@@ -1,6 +1,5 @@
 package io.vmsaga.agent.server.qemu;
 
-import io.vmsaga.agent.api.VmConfig;
 import io.vmsaga.agent.api.VmDisk;
 import io.vmsaga.agent.server.disk.DiskUsers;
 import io.vmsaga.agent.server.net.TapUsers;
@@ -54,15 +53,17 @@ public final class VmDevicesInUse implements DiskUsers, TapUsers {
   /** The running QEMU that has the disk open and the disk's slot in its config. */
   private Optional<Map.Entry<VmProcess, Integer>> diskSlotInRunningVm(String pool, String diskId) {
     for (String vmId : vms.runningIds()) {
-      Optional<VmProcess> process = vms.live(vmId);
-      Optional<VmConfig> config = vms.store.read(vmId);
-      if (process.isEmpty() || config.isEmpty()) {
-        continue;
-      }
-      for (VmDisk disk : config.get().disks()) {
-        if (disk.pool().equals(pool) && disk.diskId().equals(diskId)) {
-          return Optional.of(Map.entry(process.get(), disk.slot()));
-        }
+      Optional<Integer> slot =
+          vms.store.read(vmId).stream()
+              .flatMap(c -> c.disks().stream())
+              .filter(d -> d.pool().equals(pool) && d.diskId().equals(diskId))
+              .map(VmDisk::slot)
+              .findFirst();
+      // whether QEMU still runs is asked only of the VM that has the disk: for a QEMU this agent
+      // did not start (it restarted since) that reads /proc, too dear to do for every VM
+      Optional<VmProcess> process = slot.isEmpty() ? Optional.empty() : vms.live(vmId);
+      if (process.isPresent()) {
+        return Optional.of(Map.entry(process.get(), slot.get()));
       }
     }
     return Optional.empty();

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
@@ -24,6 +26,7 @@ final class VmStore {
   private static final ObjectMapper JSON = AgentJson.lenient();
   private final Path vms;
   private final Path sockets;
+  private final Map<String, VmConfig> configs = new ConcurrentHashMap<>();
 
   VmStore(Path stateDir, Path runDir) throws IOException {
     if (runDir.toString().length() > MAX_RUN_DIR_LENGTH) {
@@ -64,10 +67,22 @@ final class VmStore {
     return dir(vmId).resolve("qemu.log");
   }
 
+  /**
+   * The VM's config, parsed once: this store is its only writer, and every check of a tap, MAC or
+   * disk against the node's other VMs reads all of their configs, so parsing each file on each read
+   * made such calls cost a millisecond per ten VMs.
+   */
   Optional<VmConfig> read(String vmId) {
+    return Optional.ofNullable(configs.computeIfAbsent(vmId, this::load));
+  }
+
+  /**
+   * The config as the file holds it, lists unmodifiable (the parsed copy is shared); null if none.
+   */
+  private VmConfig load(String vmId) {
     Path file = dir(vmId).resolve("config.json");
     if (!Files.exists(file)) {
-      return Optional.empty();
+      return null;
     }
     try {
       VmConfig config = JSON.readValue(file.toFile(), VmConfig.class);
@@ -79,10 +94,20 @@ final class VmStore {
       if (config.nics() != null) {
         config = config.withNics(VmConfigValidator.nicDefaults(config.nics()));
       }
-      return Optional.of(config);
+      return frozen(config);
     } catch (JacksonException e) {
       throw new IllegalStateException("unreadable VM config " + file, e);
     }
+  }
+
+  private static VmConfig frozen(VmConfig config) {
+    if (config.disks() != null) {
+      config = config.withDisks(List.copyOf(config.disks()));
+    }
+    if (config.nics() != null) {
+      config = config.withNics(List.copyOf(config.nics()));
+    }
+    return config;
   }
 
   void write(String vmId, VmConfig config) {
@@ -93,6 +118,10 @@ final class VmStore {
           JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      // after the file, so a read under way cannot put the old config back; the next read parses
+      // what was written
+      configs.remove(vmId);
     }
   }
 
@@ -103,6 +132,8 @@ final class VmStore {
       AtomicFiles.deleteTree(dir(vmId));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      configs.remove(vmId);
     }
   }
 
