@@ -89,25 +89,15 @@ final class VmStore {
       // Written before disks and NICs had slots: the slots its QEMU was started with are the list
       // order (and a NIC's id follows from its slot).
       if (config.disks() != null) {
-        config = config.withDisks(VmConfigValidator.withSlots(config.disks()));
+        config = config.withDisks(List.copyOf(VmConfigValidator.withSlots(config.disks())));
       }
       if (config.nics() != null) {
-        config = config.withNics(VmConfigValidator.nicDefaults(config.nics()));
+        config = config.withNics(List.copyOf(VmConfigValidator.nicDefaults(config.nics())));
       }
-      return frozen(config);
+      return config;
     } catch (JacksonException e) {
       throw new IllegalStateException("unreadable VM config " + file, e);
     }
-  }
-
-  private static VmConfig frozen(VmConfig config) {
-    if (config.disks() != null) {
-      config = config.withDisks(List.copyOf(config.disks()));
-    }
-    if (config.nics() != null) {
-      config = config.withNics(List.copyOf(config.nics()));
-    }
-    return config;
   }
 
   void write(String vmId, VmConfig config) {
