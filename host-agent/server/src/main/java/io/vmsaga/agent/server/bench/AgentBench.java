@@ -94,19 +94,26 @@ public final class AgentBench {
         "%-26s %10s %10s %10s %10s %8s%n",
         "operation", "agent p50", "agent p95", "direct p50", "direct p95", "ratio");
     warmUpHttp();
-    report("disk create (qcow2 64M)", "disk", diskViaAgent(), diskDirect());
+    report("disk create (qcow2 64M)", "disk", alternate(diskViaAgent(), diskDirect(), 1, runs));
     String bridge = "vbb" + suffix;
     agent.putBridge(bridge);
     try {
-      report("tap create (+master, up)", "tap", tapViaAgent(bridge), tapDirect(bridge));
+      report(
+          "tap create (+master, up)",
+          "tap",
+          alternate(tapViaAgent(bridge), tapDirect(bridge), 1, runs));
     } finally {
       agent.deleteBridge(bridge);
     }
     agent.putVm("bench", new VmConfig("bench", 1, 1, 128L, null, null, null, null, null));
     try {
-      report("QEMU start to QMP ready", "start", startViaAgent(), startDirect(agentArgv()));
+      List<String> argv = agentArgv();
+      report(
+          "QEMU start to QMP ready",
+          "start",
+          alternate(startViaAgent(), startDirect(argv), 1, runs));
       agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis()));
-      report("QMP query-status", "qmp", statusViaAgent(), statusDirect());
+      reportStatus();
       agent.action("bench", VmAction.of(Action.PAUSE));
       agent.action("bench", VmAction.of(Action.STOP, 2_000));
     } finally {
@@ -132,15 +139,15 @@ public final class AgentBench {
     }
   }
 
-  private double[] diskViaAgent() {
-    return time(
+  private Side diskViaAgent() {
+    return new Side(
         i -> agent.putDisk("local", "a" + i, DiskSpec.ofMib(64)),
         i -> agent.deleteDisk("local", "a" + i));
   }
 
-  private double[] diskDirect() {
+  private Side diskDirect() {
     Path dir = root.resolve("direct");
-    return time(
+    return new Side(
         i -> {
           Files.createDirectories(dir);
           Exec.run(
@@ -157,12 +164,12 @@ public final class AgentBench {
         i -> Files.delete(dir.resolve("d" + i + ".qcow2")));
   }
 
-  private double[] tapViaAgent(String bridge) {
-    return time(i -> agent.putTap(tap(i), new TapSpec(bridge)), i -> agent.deleteTap(tap(i)));
+  private Side tapViaAgent(String bridge) {
+    return new Side(i -> agent.putTap(tap(i), new TapSpec(bridge)), i -> agent.deleteTap(tap(i)));
   }
 
-  private double[] tapDirect(String bridge) {
-    return time(
+  private Side tapDirect(String bridge) {
+    return new Side(
         i -> {
           Exec.run(TIMEOUT, List.of("ip", "tuntap", "add", "dev", tap(i), "mode", "tap"));
           Exec.run(TIMEOUT, List.of("ip", "link", "set", "dev", tap(i), "master", bridge));
@@ -175,8 +182,8 @@ public final class AgentBench {
     return "vtb" + suffix + "-" + i;
   }
 
-  private double[] startViaAgent() {
-    return time(
+  private Side startViaAgent() {
+    return new Side(
         i -> agent.action("bench", VmAction.of(Action.START, TIMEOUT.toMillis())),
         i -> {
           agent.action("bench", VmAction.of(Action.PAUSE));
@@ -207,10 +214,10 @@ public final class AgentBench {
   }
 
   /** The same machine as the agent's VM, spawned and greeted by hand. */
-  private double[] startDirect(List<String> argv) {
+  private Side startDirect(List<String> argv) {
     Path socket = root.resolve("direct.sock");
     Process[] qemu = new Process[1];
-    return time(
+    return new Side(
         i -> {
           Files.deleteIfExists(socket);
           qemu[0] = spawn(argv);
@@ -222,15 +229,18 @@ public final class AgentBench {
         });
   }
 
-  private double[] statusViaAgent() {
-    return timeWarm(i -> agent.status("bench"));
-  }
-
-  private double[] statusDirect() throws Exception {
+  /**
+   * The agent's VM answers through the agent, a QEMU of the same machine on a raw socket; each call
+   * is a millisecond or less, so both sides run {@link #QMP_WARMUPS} untimed calls first and are
+   * timed 10N times (see {@link #alternate}).
+   */
+  private void reportStatus() throws Exception {
     Path socket = root.resolve("direct.sock");
     Process qemu = spawnQemu(socket);
     try (RawQmp qmp = connectQmp(socket)) {
-      return timeWarm(i -> qmp.call("query-status"));
+      Side direct = new Side(i -> qmp.call("query-status"), i -> {});
+      Side viaAgent = new Side(i -> agent.status("bench"), i -> {});
+      report("QMP query-status", "qmp", alternate(viaAgent, direct, QMP_WARMUPS, 10 * runs));
     } finally {
       qemu.destroyForcibly();
       qemu.waitFor();
@@ -313,30 +323,33 @@ public final class AgentBench {
     void run(int i) throws Exception;
   }
 
-  /** Times {@code step} N times after one untimed warm-up; {@code undo} runs untimed after each. */
-  private double[] time(Step step, Step undo) {
-    return time(step, undo, 1, runs);
-  }
+  /** One side of a row: the timed operation, and its untimed undo. */
+  private record Side(Step step, Step undo) {}
 
   /**
-   * A call of a millisecond or less: the long-running agent and its clients have long been compiled
-   * by the JIT, and 20 cold calls measure the interpreter (6 ms p50, against 1 ms after warm-up).
-   * So it is timed 10N times after {@link #QMP_WARMUPS} untimed calls, for both sides.
+   * Times a row's two sides in turns, agent then direct in one round and direct then agent in the
+   * next, after {@code warmups} untimed rounds: this machine's load drifts (steal time, the stack
+   * beside it), and timed one side after the other the drift landed on one side only, moving a
+   * ratio by a third between runs. Returns the agent's times, then the direct ones.
+   *
+   * <p>The JIT matters for calls of a millisecond or less: the long-running agent and its clients
+   * have long been compiled, and 20 cold calls measure the interpreter (6 ms p50 for a QMP call,
+   * against 1 ms after warm-up).
    */
-  private double[] timeWarm(Step step) {
-    return time(step, i -> {}, QMP_WARMUPS, 10 * runs);
-  }
-
-  private static double[] time(Step step, Step undo, int warmups, int runs) {
-    double[] millis = new double[runs];
+  private static double[][] alternate(Side agent, Side direct, int warmups, int runs) {
+    Side[] sides = {agent, direct};
+    double[][] millis = {new double[runs], new double[runs]};
     try {
       for (int i = -warmups; i < runs; i++) {
-        long start = System.nanoTime();
-        step.run(i + 1_000);
-        long elapsed = System.nanoTime() - start;
-        undo.run(i + 1_000);
-        if (i >= 0) {
-          millis[i] = elapsed / 1e6;
+        for (int turn = 0; turn < 2; turn++) {
+          int side = (i & 1) == 0 ? turn : 1 - turn;
+          long start = System.nanoTime();
+          sides[side].step().run(i + 1_000);
+          long elapsed = System.nanoTime() - start;
+          sides[side].undo().run(i + 1_000);
+          if (i >= 0) {
+            millis[side][i] = elapsed / 1e6;
+          }
         }
       }
     } catch (Exception e) {
@@ -345,8 +358,10 @@ public final class AgentBench {
     return millis;
   }
 
-  private static void report(String name, String key, double[] viaAgent, double[] direct)
+  private static void report(String name, String key, double[][] agentThenDirect)
       throws IOException {
+    double[] viaAgent = agentThenDirect[0];
+    double[] direct = agentThenDirect[1];
     double agentP50 = percentile(viaAgent, 50);
     double directP50 = percentile(direct, 50);
     record("agent." + key + ".p50", agentP50);
