@@ -94,12 +94,12 @@ public final class ImageService implements AutoCloseable {
   private final KeyedLocks locks = new KeyedLocks();
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(CONNECT_TIMEOUT)
-          .build();
+
+  /**
+   * Built by the first import: building an HttpClient loads TLS and the CA certificates (about 20
+   * MB of the agent's RSS), which an agent that never imports an image does not need.
+   */
+  private HttpClient http;
 
   public ImageService(Pools pools) {
     this.pools = pools;
@@ -280,7 +280,7 @@ public final class ImageService implements AutoCloseable {
       HttpRequest request = HttpRequest.newBuilder(uri).timeout(HEADERS_TIMEOUT).GET().build();
       HttpResponse<InputStream> response;
       try {
-        response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted");
@@ -548,10 +548,24 @@ public final class ImageService implements AutoCloseable {
         !pools.disksBackedBy(file).isEmpty());
   }
 
+  private synchronized HttpClient http() {
+    if (http == null) {
+      http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .connectTimeout(CONNECT_TIMEOUT)
+              .build();
+    }
+    return http;
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
     workers.shutdownNow();
-    http.close();
+    if (http != null) {
+      http.close();
+    }
   }
 
   private static MessageDigest newSha256() {
