@@ -171,13 +171,13 @@ public final class AgentClient implements AutoCloseable {
     this.guard = Objects.requireNonNull(guard, "guard");
   }
 
-  /** A copy of this client that sends {@code X-Dtm-Gid: gid} with every call; same HttpClient. */
+  /** A copy of this client that sends {@code X-Dtm-Gid: gid} with every call; same HttpClients. */
   public AgentClient withGid(String gid) {
     return new AgentClient(baseUri, token, timeout, gid, http, transfers, executor, guard);
   }
 
   /**
-   * A copy of this client whose calls may take {@code timeout}; same HttpClient, so the connect
+   * A copy of this client whose calls may take {@code timeout}; same HttpClients, so the connect
    * timeout stays the one this agent's client was built with.
    */
   public AgentClient withTimeout(Duration timeout) {
@@ -267,7 +267,7 @@ public final class AgentClient implements AutoCloseable {
             .header("Content-Type", "application/octet-stream")
             .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> content))
             .build();
-    return decode(guard.call(() -> sendOnce(transfers, request)), type(DiskInfo.class));
+    return decode(send(transfers, request), type(DiskInfo.class));
   }
 
   /** Copies a disk from another agent straight into this one (cold migration of a local disk). */
@@ -576,7 +576,7 @@ public final class AgentClient implements AutoCloseable {
   public String console(String vmId, int tailBytes) {
     HttpRequest request =
         request(vmPath(vmId) + "/console?tail_bytes=" + tailBytes, timeout).GET().build();
-    return new String(send(request).body(), StandardCharsets.UTF_8);
+    return new String(send(http, request).body(), StandardCharsets.UTF_8);
   }
 
   public NetworkInfo putNetwork(String networkId, NetworkSpec spec) {
@@ -640,7 +640,7 @@ public final class AgentClient implements AutoCloseable {
             .header("Content-Type", "application/json")
             .method(method, publisher)
             .build();
-    return decode(send(request), type);
+    return decode(send(http, request), type);
   }
 
   private HttpRequest.Builder request(String path, Duration wait) {
@@ -656,12 +656,13 @@ public final class AgentClient implements AutoCloseable {
   }
 
   /**
-   * Sends a request and returns the answer once it is read whole; throws unless it is a 2xx. The
-   * request timeout of {@link HttpClient} ends when the headers arrive, so the deadline of the
-   * whole exchange, body included, is kept here: a body that dribbles in past it is abandoned.
+   * Sends a request through {@code client} and returns the answer once it is read whole; throws
+   * unless it is a 2xx. The request timeout of {@link HttpClient} ends when the headers arrive, so
+   * the deadline of the whole exchange, body included, is kept here: a body that dribbles in past
+   * it is abandoned.
    */
-  private HttpResponse<byte[]> send(HttpRequest request) {
-    return guard.call(() -> sendOnce(http, request));
+  private HttpResponse<byte[]> send(HttpClient client, HttpRequest request) {
+    return guard.call(() -> sendOnce(client, request));
   }
 
   private HttpResponse<byte[]> sendOnce(HttpClient client, HttpRequest request) {
