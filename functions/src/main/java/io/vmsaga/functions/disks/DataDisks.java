@@ -30,7 +30,7 @@ public class DataDisks {
 
   /** Whether the disk's file is still in its pool. */
   public boolean exists(DataDiskPlan disk, BranchRef branch) {
-    return agents.on(disk.nodeId(), branch).getDisk(disk.pool(), disk.diskId()).isPresent();
+    return agents.on(disk.nodeId(), branch).hasDisk(disk.pool(), disk.diskId());
   }
 
   /**

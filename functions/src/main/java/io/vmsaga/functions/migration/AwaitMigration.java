@@ -4,7 +4,6 @@ import io.vmsaga.agent.api.MigrationInfo;
 import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.agent.client.AgentException;
 import io.vmsaga.functions.core.Agents;
-import io.vmsaga.functions.core.Pause;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
@@ -13,18 +12,24 @@ import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Polls the migration: each call reads QEMU's progress on the source (for up to a second), records
- * it for getVm, and answers ONGOING (DTM calls again after the retry interval) until QEMU reports
- * {@code completed} — the pivot, recorded here — or {@code failed}/{@code cancelled}, a business
- * failure that rolls the saga back. A cancel (asked by {@code cancelMigration}, or because the
- * target's agent stopped answering: a VM must not land where nobody can manage it) is passed to
- * QEMU, which then settles it one way or the other.
+ * Polls the migration: each call reads QEMU's progress on the source (waiting up to a second for
+ * its end), records it for getVm, and answers ONGOING (DTM calls again after the retry interval)
+ * until QEMU reports {@code completed} — the pivot, recorded here — or {@code failed}/{@code
+ * cancelled}, a business failure that rolls the saga back. A cancel (asked by {@code
+ * cancelMigration}, or because the target's agent stopped answering: a VM must not land where
+ * nobody can manage it) is passed to QEMU, which then settles it one way or the other.
  */
 @Component("awaitMigration")
 public class AwaitMigration implements Function<Message<MigrationStep>, Message<?>> {
   static final String TARGET_UNREACHABLE = "target_unreachable";
+
+  /**
+   * How long a call waits for the migration to end; the source's agent watches QEMU meanwhile. A
+   * small VM migrates in tens of milliseconds: waiting for it here, far below DTM's request
+   * timeout, spares the saga a whole retry interval, and a long migration is still answered within
+   * a second.
+   */
   static final Duration SETTLE = Duration.ofSeconds(1);
-  static final Duration POLL = Duration.ofMillis(20);
 
   private final Branches branches;
   private final Agents agents;
@@ -45,7 +50,7 @@ public class AwaitMigration implements Function<Message<MigrationStep>, Message<
           var move = step.move();
           String gid = step.branch().gid();
           AgentClient source = agents.on(move.sourceNodeId(), step.branch());
-          MigrationInfo info = awhile(source, move.vmId());
+          MigrationInfo info = source.migration(move.vmId(), SETTLE);
           migrations.record(gid, info);
           String status = OutgoingMigration.status(info);
           switch (status) {
@@ -74,21 +79,6 @@ public class AwaitMigration implements Function<Message<MigrationStep>, Message<
             }
           }
         });
-  }
-
-  /**
-   * QEMU's reading once the migration ended, or after a short while. A small VM migrates in tens of
-   * milliseconds: waiting for it here, far below DTM's request timeout, spares the saga a whole
-   * retry interval; a long migration is still answered within {@link #SETTLE}.
-   */
-  private static MigrationInfo awhile(AgentClient source, String vmId) {
-    long until = System.nanoTime() + SETTLE.toNanos();
-    MigrationInfo info = source.migration(vmId);
-    while (!info.finished() && System.nanoTime() < until) {
-      Pause.millis(POLL.toMillis());
-      info = source.migration(vmId);
-    }
-    return info;
   }
 
   /**

@@ -50,7 +50,7 @@ public class CopyDisks implements Function<Message<MigrationStep>, Message<?>> {
           int copying = 0;
           for (var disk : move.disks().stream().filter(MigrationPlan.Disk::local).toList()) {
             String key = gid + "/" + disk.diskId();
-            if (target.getDisk(disk.pool(), disk.diskId()).isPresent()) {
+            if (target.hasDisk(disk.pool(), disk.diskId())) {
               copies.forget(key);
               continue;
             }

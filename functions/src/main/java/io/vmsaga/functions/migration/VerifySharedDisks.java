@@ -32,7 +32,7 @@ public class VerifySharedDisks implements Function<Message<MigrationStep>, Messa
               return Replies.failure(
                   "local_disk", "a local disk cannot migrate live: use coldMigrateVm");
             }
-            if (target.getDisk(disk.pool(), disk.diskId()).isEmpty()) {
+            if (!target.hasDisk(disk.pool(), disk.diskId())) {
               return Replies.failure(
                   "disk_not_visible",
                   "node " + move.targetNodeId() + " does not see the shared disk " + disk.diskId());

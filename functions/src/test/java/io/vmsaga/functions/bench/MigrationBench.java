@@ -16,6 +16,7 @@ import io.vmsaga.agent.client.AgentClient;
 import io.vmsaga.functions.e2e.Stack.Tenant;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,9 @@ import tools.jackson.databind.JsonNode;
  * Live migration of a VM of one size (1 vCPU, shared 1 GiB disk, one NIC, idle guest) from node-1
  * to node-2: through the migrateVm saga (request to answer: DTM and every step included), and bare
  * QEMU to QEMU through the agents alone — the calls the saga's steps make (target tap, config,
- * incoming QEMU, parameters, migrate, progress polled every 5 ms, source QEMU, config and tap
- * removed) without DTM, database or functions. A fresh VM each run. Prints each run, the medians,
- * and the saga's overhead as the ratio of the median total times.
+ * incoming QEMU, parameters, migrate, progress read as the agent sees it end, source QEMU, config
+ * and tap removed) without DTM, database or functions. A fresh VM each run. Prints each run, the
+ * medians, and the saga's overhead as the ratio of the median total times.
  *
  * <p>Against the running stack, with its env: {@code MigrationBench [runs] [memoryMiB]} (default 5,
  * 256).
@@ -120,8 +121,7 @@ public final class MigrationBench {
       source.setMigrationParameters(id, new MigrationParameters(null, null, null, null));
       MigrationInfo info = source.migrate(id, new MigrationSpec("tcp:127.0.0.1:" + port));
       while (!info.finished()) {
-        Thread.sleep(5);
-        info = source.migration(id);
+        info = source.migration(id, Duration.ofSeconds(1));
       }
       if (!"completed".equals(info.status())) {
         throw new IllegalStateException("bare migration ended " + info.status());

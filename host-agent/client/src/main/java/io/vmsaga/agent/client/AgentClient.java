@@ -224,6 +224,16 @@ public final class AgentClient implements AutoCloseable {
     return optional(() -> call("GET", diskPath(pool, diskId), null, DiskInfo.class));
   }
 
+  /** Whether the disk is there ({@code HEAD}): cheaper than {@link #getDisk}, which reads it. */
+  public boolean hasDisk(String pool, String diskId) {
+    return optional(
+            () -> {
+              call("HEAD", diskPath(pool, diskId), null, Void.class);
+              return true;
+            })
+        .isPresent();
+  }
+
   /**
    * Grows a disk; online through QMP {@code block_resize} when a running VM of this node uses it.
    */
@@ -483,6 +493,19 @@ public final class AgentClient implements AutoCloseable {
 
   public MigrationInfo migration(String vmId) {
     return call("GET", vmPath(vmId) + "/migration", null, MigrationInfo.class);
+  }
+
+  /**
+   * The migration's progress once it has ended, or after {@code wait} (at most 5 s), whichever
+   * comes first: the agent watches QEMU meanwhile, so the end is seen within milliseconds.
+   */
+  public MigrationInfo migration(String vmId, Duration wait) {
+    return call(
+        "GET",
+        vmPath(vmId) + "/migration?wait_ms=" + wait.toMillis(),
+        null,
+        type(MigrationInfo.class),
+        timeout.plus(wait));
   }
 
   public void cancelMigration(String vmId) {

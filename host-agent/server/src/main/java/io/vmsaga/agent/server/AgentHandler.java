@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -225,9 +226,15 @@ final class AgentHandler extends SimpleChannelInboundHandler<HttpObject> {
                 ? reply.text().getBytes(StandardCharsets.UTF_8)
                 : reply.json() == null ? new byte[0] : JSON.writeValueAsBytes(reply.json());
         length = body.length;
+        // HEAD: the headers GET would have, never a body (the client reads none before its next
+        // answer on this connection)
         FullHttpResponse response =
             new DefaultFullHttpResponse(
-                request.protocolVersion(), reply.status(), Unpooled.wrappedBuffer(body));
+                request.protocolVersion(),
+                reply.status(),
+                HttpMethod.HEAD.equals(request.method())
+                    ? Unpooled.EMPTY_BUFFER
+                    : Unpooled.wrappedBuffer(body));
         if (reply.text() != null) {
           response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         } else if (body.length > 0) {

@@ -1,5 +1,7 @@
 package io.vmsaga.agent.server;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The shapes every name must have before it reaches a path, a process or a command line. */
@@ -58,6 +60,21 @@ public final class Ids {
       throw ApiException.invalid(what + " must be " + min + ".." + max);
     }
     return v;
+  }
+
+  /**
+   * A query parameter in milliseconds: {@code defaultMs} when absent, else {@code min..max}; {@code
+   * what} names the parameter in the error.
+   */
+  public static Duration millis(
+      String what, Optional<String> value, long defaultMs, long min, long max) {
+    if (value.isEmpty()) {
+      return Duration.ofMillis(defaultMs);
+    }
+    if (!value.get().matches("[0-9]{1,9}")) {
+      throw ApiException.invalid(what + " must be a number of milliseconds");
+    }
+    return Duration.ofMillis(bounded(what, Long.parseLong(value.get()), min, max));
   }
 
   private static String require(String what, String value, Pattern pattern) {

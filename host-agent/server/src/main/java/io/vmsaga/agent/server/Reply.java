@@ -52,6 +52,11 @@ public record Reply(
         Map.of());
   }
 
+  /** 200 without a body: a HEAD's answer that the resource is there. */
+  public static Reply found() {
+    return new Reply(HttpResponseStatus.OK, null, null, Map.of());
+  }
+
   public static Reply noContent() {
     return new Reply(HttpResponseStatus.NO_CONTENT, null, null, Map.of());
   }

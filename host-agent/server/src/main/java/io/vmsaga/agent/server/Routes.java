@@ -2,6 +2,7 @@ package io.vmsaga.agent.server;
 
 import static io.netty.handler.codec.http.HttpMethod.DELETE;
 import static io.netty.handler.codec.http.HttpMethod.GET;
+import static io.netty.handler.codec.http.HttpMethod.HEAD;
 import static io.netty.handler.codec.http.HttpMethod.PATCH;
 import static io.netty.handler.codec.http.HttpMethod.PUT;
 
@@ -78,6 +79,13 @@ public final class Routes {
                     Reply.of(
                         disks.put(c.param("pool"), c.param("disk_id"), c.body(DiskSpec.class)))),
             route(GET, DISK, c -> Reply.ok(disks.get(c.param("pool"), c.param("disk_id")))),
+            route(
+                HEAD,
+                DISK,
+                c -> {
+                  disks.requireExists(c.param("pool"), c.param("disk_id"));
+                  return Reply.found();
+                }),
             route(
                 PATCH,
                 DISK,
@@ -224,7 +232,10 @@ public final class Routes {
                 PUT,
                 VM + "/migration",
                 c -> Reply.ok(migration.migrate(c.param("vm_id"), c.body(MigrationSpec.class)))),
-            route(GET, VM + "/migration", c -> Reply.ok(migration.migration(c.param("vm_id")))),
+            route(
+                GET,
+                VM + "/migration",
+                c -> Reply.ok(migration.migration(c.param("vm_id"), c.query("wait_ms")))),
             route(
                 DELETE,
                 VM + "/migration",

@@ -85,7 +85,7 @@ class BadInputTest {
                 "Bearer",
                 "Bearer " + node.token.substring(1)));
     headers.add(null);
-    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(57);
+    assertThat(node.routes().size()).as("every route of the table is covered").isEqualTo(58);
     for (Router.Route route : node.routes()) {
       String path =
           route
@@ -98,14 +98,19 @@ class BadInputTest {
               .replace("{name}", "vttnone")
               .replace("{image_id}", "i1")
               .replace("{network_id}", "n1");
+      boolean head = route.method().equals(HttpMethod.HEAD);
       String body =
-          route.method().equals(HttpMethod.GET) || route.method().equals(HttpMethod.DELETE)
+          head || route.method().equals(HttpMethod.GET) || route.method().equals(HttpMethod.DELETE)
               ? null
               : "{}";
       for (String authorization : headers) {
         Answer answer = send(route.method().name(), path, body, authorization);
         assertThat(answer.status()).as(route + " with " + authorization).isEqualTo(401);
-        assertThat(answer.error().code()).isEqualTo("unauthorized");
+        if (head) {
+          assertThat(answer.body()).as("HEAD answers without a body").isEmpty();
+        } else {
+          assertThat(answer.error().code()).isEqualTo("unauthorized");
+        }
       }
     }
   }
@@ -169,6 +174,42 @@ class BadInputTest {
           .as("the request text is not echoed: " + answer.body())
           .isFalse();
     }
+  }
+
+  /**
+   * HEAD says whether a disk is there with a status and never a body, errors included: a body would
+   * be read as the start of the next answer on a keep-alive connection.
+   */
+  @Test
+  void headTellsWhetherADiskIsThereWithoutABody() throws Exception {
+    Answer bad = send("HEAD", "/v1/pools/local/disks/..%2Fx", null, bearer());
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body()).isEmpty();
+    Answer missing = send("HEAD", "/v1/pools/local/disks/d1", null, bearer());
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.body()).isEmpty();
+
+    var client = node.client();
+    assertThat(client.hasDisk("local", "d1")).isFalse();
+    client.putDisk("local", "d1", DiskSpec.ofMib(1));
+    try {
+      assertThat(client.hasDisk("local", "d1")).isTrue();
+      assertThat(send("HEAD", "/v1/pools/local/disks/d1", null, bearer()).body()).isEmpty();
+      // the same keep-alive connection still reads the next answer right
+      assertThat(client.getDisk("local", "d1").orElseThrow().sizeMib()).isEqualTo(1);
+      assertThat(client.hasDisk("shared", "d1")).isFalse();
+    } finally {
+      client.deleteDisk("local", "d1");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"abc", "-1", "5001", "99999999999"})
+  void badWaitsAreInvalid(String waitMs) throws Exception {
+    Answer answer = send("GET", "/v1/vms/vm1/migration?wait_ms=" + waitMs, null, bearer());
+    assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+    assertThat(answer.error().code()).isEqualTo("invalid");
+    assertThat(answer.error().message()).contains("wait_ms");
   }
 
   @Test
@@ -467,7 +508,9 @@ class BadInputTest {
     HttpResponse<String> response =
         HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     ErrorBody error =
-        response.statusCode() >= 400 ? JSON.readValue(response.body(), ErrorBody.class) : null;
+        response.statusCode() >= 400 && !method.equals("HEAD")
+            ? JSON.readValue(response.body(), ErrorBody.class)
+            : null;
     return new Answer(response.statusCode(), error, response.body());
   }
 

@@ -143,10 +143,15 @@ public final class DiskService {
   }
 
   public DiskInfo get(String pool, String diskId) {
+    requireExists(pool, diskId);
+    return info(pool, diskId);
+  }
+
+  /** What HEAD answers: whether the disk is there, without GET's {@code qemu-img info}. */
+  public void requireExists(String pool, String diskId) {
     if (!Files.exists(pools.disk(pool, diskId))) {
       throw ApiException.notFound("no such disk");
     }
-    return info(pool, diskId);
   }
 
   /** Grows a disk, online through QMP when a running VM uses it; shrinking is refused. */

@@ -25,14 +25,7 @@ final class PciHotplug {
 
   /** The {@code timeout_ms} of a detach: default 10 s, 100 ms .. 120 s. */
   static Duration unplugWait(Optional<String> timeoutMs) {
-    if (timeoutMs.isEmpty()) {
-      return Duration.ofMillis(DEFAULT_UNPLUG_MS);
-    }
-    String value = timeoutMs.get();
-    if (!value.matches("[0-9]{1,9}")) {
-      throw ApiException.invalid("timeout_ms must be a number of milliseconds");
-    }
-    return Duration.ofMillis(Ids.bounded("timeout_ms", Long.parseLong(value), 100, MAX_UNPLUG_MS));
+    return Ids.millis("timeout_ms", timeoutMs, DEFAULT_UNPLUG_MS, 100, MAX_UNPLUG_MS);
   }
 
   /**
