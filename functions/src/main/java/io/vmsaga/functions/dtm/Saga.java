@@ -4,13 +4,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * An ordered list of (action, compensation) function pairs, each with its typed payload. Branch ids
- * are fixed here ("01", "02", … as DTM numbers them) so a payload can name its own branch.
+ * are fixed here ("01", "02", … as DTM numbers them) so a payload can name its own branch. A step
+ * runs after the one before it; a step added {@link #alongside} runs at the same time as the one
+ * before it, both after the same steps (DTM's concurrent saga: its compensations then run in the
+ * reverse of that order too).
  */
 public final class Saga {
   /** How long DTM waits for one branch call; agent calls inside a step stay well below it. */
@@ -20,6 +25,10 @@ public final class Saga {
   private final String gid;
   private final List<SagaRequest.Step> steps = new ArrayList<>();
   private final List<Function<BranchRef, ?>> payloads = new ArrayList<>();
+
+  /** Each step's rank: steps of one rank run side by side, after every step of the rank before. */
+  private final List<Integer> ranks = new ArrayList<>();
+
   private String pivotBranchId;
   private Duration timeoutToFail = Duration.ofMinutes(2);
   private Duration retryInterval = Duration.ofSeconds(1);
@@ -36,8 +45,27 @@ public final class Saga {
   }
 
   public Saga step(String action, String compensate, Function<BranchRef, ?> payload) {
+    return add(ranks.isEmpty() ? 0 : ranks.getLast() + 1, action, compensate, payload);
+  }
+
+  /**
+   * A step that runs at the same time as the one before it. Neither the first step (its
+   * compensation settles the saga, so it must be undone last) nor the pivot shares its rank.
+   */
+  public Saga alongside(String action, String compensate, Function<BranchRef, ?> payload) {
+    if (ranks.isEmpty() || ranks.getLast() == 0) {
+      throw new IllegalStateException(action + ": the first step runs alone");
+    }
+    if (branchId(steps.size() - 1).equals(pivotBranchId)) {
+      throw new IllegalStateException(action + ": the pivot runs alone");
+    }
+    return add(ranks.getLast(), action, compensate, payload);
+  }
+
+  private Saga add(int rank, String action, String compensate, Function<BranchRef, ?> payload) {
     payloads.add(payload);
     steps.add(new SagaRequest.Step(action, compensate));
+    ranks.add(rank);
     return this;
   }
 
@@ -59,6 +87,11 @@ public final class Saga {
 
   /** The step payloads, each naming its branch (and the pivot, where there is one). */
   public List<Object> payloads() {
+    int lastStep = ranks.size() - 1;
+    if (lastStep > 0 && ranks.get(lastStep - 1).equals(ranks.get(lastStep))) {
+      // its action tells a waiting caller that the saga ended (SagaEnds)
+      throw new IllegalStateException("the last step runs alone");
+    }
     List<Object> made = new ArrayList<>();
     for (int i = 0; i < payloads.size(); i++) {
       boolean last = i == payloads.size() - 1;
@@ -142,7 +175,28 @@ public final class Saga {
         retryInterval.toSeconds(),
         requestTimeout.toSeconds(),
         branchHeaders,
-        "");
+        sideBySide() ? write(json, Map.of("concurrent", true, "orders", orders())) : "");
+  }
+
+  private boolean sideBySide() {
+    return ranks.stream().distinct().count() < ranks.size();
+  }
+
+  /**
+   * DTM's branch orders: each step (by index) after every step of the rank before its own. DTM runs
+   * a step named nowhere at once, so every step but the first rank's is named.
+   */
+  private Map<Integer, List<Integer>> orders() {
+    Map<Integer, List<Integer>> orders = new TreeMap<>();
+    for (int i = 0; i < ranks.size(); i++) {
+      int before = ranks.get(i) - 1;
+      if (before >= 0) {
+        orders.put(
+            i,
+            IntStream.range(0, ranks.size()).filter(j -> ranks.get(j) == before).boxed().toList());
+      }
+    }
+    return orders;
   }
 
   /** An empty function name stays empty: DTM treats an empty URL as "nothing to do", done. */

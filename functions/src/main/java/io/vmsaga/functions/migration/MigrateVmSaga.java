@@ -20,7 +20,8 @@ public final class MigrateVmSaga {
             "releaseMigrationTarget",
             branch -> new MigrationStep(branch, move))
         .step("verifySharedDisks", "", branch -> new MigrationStep(branch, move))
-        .step(
+        // the source's parameters and the target's view of the disks need nothing of each other
+        .alongside(
             "setMigrationParameters",
             "resetMigrationParameters",
             branch -> new MigrationStep(branch, move))

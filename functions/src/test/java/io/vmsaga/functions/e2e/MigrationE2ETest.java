@@ -4,6 +4,7 @@ import static io.vmsaga.functions.e2e.Migrating.*;
 import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.agent.api.MigrationParameters;
 import io.vmsaga.functions.core.VmPlan;
 import io.vmsaga.functions.migration.MigrationPlan;
 import java.time.Duration;
@@ -215,6 +216,57 @@ class MigrationE2ETest {
     assertAccountingExact(tenant.id());
     assertThat(call("cancelMigration", tenant.token(), Map.of("vmId", vmId)).text("code"))
         .isEqualTo("not_migrating");
+
+    delete(tenant, vmId);
+  }
+
+  /**
+   * verifySharedDisks and setMigrationParameters run side by side: when the check fails, the other
+   * step has run all the same, and its compensation puts QEMU's parameters back before the saga
+   * ends. The VM keeps running where it was, and nothing is left on the target.
+   */
+  @Test
+  void aStepFailingBesideAnotherIsUndoneWithIt() {
+    var tenant = newTenant(5, 8, 4096);
+    String vmId = create(tenant, "beside-1", 128);
+    long sourcePid = onlyQemuOn(agent("node-1"), vmId);
+
+    var failed =
+        call(
+            "migrateVm",
+            withFaults(tenant.token(), Map.of("verifySharedDisks", "fail"), null),
+            "",
+            Map.of(
+                "vmId",
+                vmId,
+                "targetNodeId",
+                "node-2",
+                "maxBandwidthMibps",
+                7,
+                "autoConverge",
+                true,
+                "awaitResult",
+                true));
+
+    assertThat(failed.status()).as(failed.body().toString()).isEqualTo(409);
+    String gid = failed.body().path("vm").path("gid").asString();
+    // a sequence would never have run branch 03 after 02 failed
+    awaitBranch(gid, "03");
+    var saga = awaitSaga(gid, Duration.ofSeconds(60));
+    assertThat(saga.status()).isEqualTo("failed");
+    assertThat(saga.count("compensate", "failed")).isZero();
+    assertThat(
+            agent("node-1")
+                .setMigrationParameters(vmId, new MigrationParameters(null, null, null, null)))
+        .as("QEMU's defaults back")
+        .isEqualTo(new MigrationParameters(false, false, 300L, 128L));
+    assertThat(onlyQemuOn(agent("node-1"), vmId)).as("the same QEMU").isEqualTo(sourcePid);
+    nothingOn(agent("node-2"), "node-2", vmId);
+    assertThat(committedFor(vmId, "node-2")).isEqualTo(List.of(0L, 0L));
+    var view = call("getVm", tenant.token(), Map.of("vmId", vmId));
+    assertThat(view.text("nodeId")).isEqualTo("node-1");
+    assertThat(view.text("state")).isEqualTo("running");
+    assertAccountingExact(tenant.id());
 
     delete(tenant, vmId);
   }
