@@ -149,6 +149,18 @@ public final class Saga {
     return pivotBranchId;
   }
 
+  /**
+   * The actions that have started when {@code action} runs or fails: every step of an earlier rank,
+   * and every step beside it. DTM compensates exactly these when that step fails.
+   */
+  public List<String> startedWith(String action) {
+    int rank = ranks.get(actions().indexOf(action));
+    return IntStream.range(0, steps.size())
+        .filter(i -> ranks.get(i) <= rank)
+        .mapToObj(i -> steps.get(i).action())
+        .toList();
+  }
+
   /** The action of every step, in order. */
   public List<String> actions() {
     return steps.stream().map(SagaRequest.Step::action).toList();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.delete.DeleteVmSaga;
 import io.vmsaga.functions.migration.MigrateVmSaga;
 import java.time.Duration;
 import java.util.Map;
@@ -21,7 +22,12 @@ class SagaOrdersTest {
 
   @Test
   void aSequenceIsSubmittedAsItWas() {
-    assertThat(customData(CreateVmSaga.of("g", null, Duration.ofMinutes(1)))).isEmpty();
+    Saga create = CreateVmSaga.of("g", null, Duration.ofMinutes(1));
+    assertThat(customData(create)).isEmpty();
+    assertThat(customData(DeleteVmSaga.of("g", null, Duration.ofMinutes(1)))).isEmpty();
+    assertThat(create.startedWith("createNic"))
+        .as("in a sequence, the steps up to the one that fails")
+        .containsExactly("reserveResources", "cacheImage", "createDisk", "createNic");
   }
 
   @Test
@@ -40,6 +46,9 @@ class SagaOrdersTest {
     assertThat(orders.path("1").toString()).isEqualTo("[0]");
     assertThat(orders.path("2").toString()).as("alongside verifySharedDisks").isEqualTo("[0]");
     assertThat(orders.path("3").toString()).as("after both").isEqualTo("[1,2]");
+    assertThat(saga.startedWith("verifySharedDisks"))
+        .as("a failed check: the step beside it has started too")
+        .containsExactly("reserveMigrationTarget", "verifySharedDisks", "setMigrationParameters");
     for (int step = 4; step < saga.actions().size(); step++) {
       assertThat(orders.path(Integer.toString(step)).toString()).isEqualTo("[" + (step - 1) + "]");
     }
