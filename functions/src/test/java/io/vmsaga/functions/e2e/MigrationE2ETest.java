@@ -231,22 +231,16 @@ class MigrationE2ETest {
     String vmId = create(tenant, "beside-1", 128);
     long sourcePid = onlyQemuOn(agent("node-1"), vmId);
 
+    // parameters of its own, so that their undoing shows
+    var move =
+        new java.util.HashMap<String, Object>(Map.of("vmId", vmId, "targetNodeId", "node-2"));
+    move.putAll(Map.of("maxBandwidthMibps", 7, "autoConverge", true, "awaitResult", true));
     var failed =
         call(
             "migrateVm",
             withFaults(tenant.token(), Map.of("verifySharedDisks", "fail"), null),
             "",
-            Map.of(
-                "vmId",
-                vmId,
-                "targetNodeId",
-                "node-2",
-                "maxBandwidthMibps",
-                7,
-                "autoConverge",
-                true,
-                "awaitResult",
-                true));
+            move);
 
     assertThat(failed.status()).as(failed.body().toString()).isEqualTo(409);
     String gid = failed.body().path("vm").path("gid").asString();
