@@ -492,7 +492,7 @@ public final class AgentClient implements AutoCloseable {
   }
 
   public MigrationInfo migration(String vmId) {
-    return call("GET", vmPath(vmId) + "/migration", null, MigrationInfo.class);
+    return migration(vmId, Duration.ZERO);
   }
 
   /**

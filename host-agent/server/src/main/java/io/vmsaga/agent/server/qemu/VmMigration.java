@@ -163,17 +163,18 @@ public final class VmMigration {
     Duration wait = Ids.millis("wait_ms", waitMs, 0, 0, MAX_WAIT_MS);
     vms.requireConfig(vmId);
     long until = System.nanoTime() + wait.toNanos();
-    MigrationInfo info = migrationInfo(vms.requireLive(vmId).call(Qmp.queryMigrate()));
-    while (!info.finished() && !"none".equals(info.status()) && System.nanoTime() < until) {
+    while (true) {
+      MigrationInfo info = migrationInfo(vms.requireLive(vmId).call(Qmp.queryMigrate()));
+      if (info.finished() || "none".equals(info.status()) || System.nanoTime() >= until) {
+        return info;
+      }
       try {
         Thread.sleep(WAIT_POLL_MS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw ApiException.unavailable("interrupted");
       }
-      info = migrationInfo(vms.requireLive(vmId).call(Qmp.queryMigrate()));
     }
-    return info;
   }
 
   /**
