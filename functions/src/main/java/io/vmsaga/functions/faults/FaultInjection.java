@@ -12,16 +12,18 @@ import java.util.Set;
 import java.util.function.Function;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.springframework.aop.framework.ProxyFactory;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.SmartInstantiationAwareBeanPostProcessor;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
+import org.springframework.util.ClassUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Injected faults, to prove that every step fails cleanly. This bean exists only where
+ * Injected faults, to prove that every step fails cleanly. This bean acts only where
  * VMSAGA_FAULT_INJECTION=true (development and tests); nothing in production code knows of it. It
  * wraps every function bean from outside:
  *
@@ -34,10 +36,13 @@ import tools.jackson.databind.ObjectMapper;
  *       call ({@code crash}), outlasts DTM's request timeout after its effect ({@code hang}), or
  *       starts two seconds late ({@code slow}).
  * </ul>
+ *
+ * <p>Where the setting is off it wraps nothing, so a trigger's fault headers are ignored. The
+ * switch is read when the app starts, not by a condition on the bean: Spring AOT fixes conditions
+ * when the jar is built, and the one jar runs with and without faults.
  */
 @Component
-@ConditionalOnProperty(name = "vmsaga.fault-injection", havingValue = "true")
-public class FaultInjection implements BeanPostProcessor, BeforeSubmit {
+public class FaultInjection implements SmartInstantiationAwareBeanPostProcessor, BeforeSubmit {
   public static final String FAULTS_HEADER = "x-vmsaga-faults";
   public static final String TIMEOUT_HEADER = "x-vmsaga-timeout-to-fail";
   static final Set<String> KINDS = Set.of("fail", "crash", "hang", "slow");
@@ -47,22 +52,54 @@ public class FaultInjection implements BeanPostProcessor, BeforeSubmit {
   /** What the trigger running on this thread asked for, until it returns. */
   private static final ThreadLocal<Request> REQUESTED = new ThreadLocal<>();
 
-  private final FaultMapper faults;
+  // looked up at first use: a post-processor's own dependencies are made before the others can be
+  // processed, and the mapper would bring the data source and Flyway that early
+  private final ObjectProvider<FaultMapper> faults;
+  private final boolean enabled;
 
-  public FaultInjection(FaultMapper faults) {
+  public FaultInjection(
+      ObjectProvider<FaultMapper> faults, @Value("${vmsaga.fault-injection}") boolean enabled) {
     this.faults = faults;
+    this.enabled = enabled;
   }
 
   record Request(Map<String, String> faults, Integer timeoutSeconds) {}
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String name) {
-    if (!(bean instanceof Function<?, ?>)
-        || !bean.getClass().getPackageName().startsWith("io.vmsaga.functions")) {
+    if (!enabled || !wraps(bean.getClass())) {
       return bean;
     }
-    // a class proxy: the function keeps its generic input type, which the adapters convert to
-    ProxyFactory proxy = new ProxyFactory(bean);
+    ProxyFactory proxy = proxy(name);
+    proxy.setTarget(bean);
+    proxy.setInterfaces(ClassUtils.getAllInterfaces(bean));
+    return proxy.getProxy();
+  }
+
+  /**
+   * Spring AOT asks this when the jar is built: the proxy class made here is generated then and
+   * loaded at start, not generated again at every start (a second each, for all the functions).
+   * Made whether or not faults are on, since the one jar runs both ways.
+   */
+  @Override
+  public Class<?> determineBeanType(Class<?> beanClass, String name) {
+    if (!wraps(beanClass)) {
+      return beanClass;
+    }
+    ProxyFactory proxy = proxy(name);
+    proxy.setTargetClass(beanClass);
+    proxy.setInterfaces(ClassUtils.getAllInterfacesForClass(beanClass));
+    return proxy.getProxyClass(beanClass.getClassLoader());
+  }
+
+  private static boolean wraps(Class<?> beanClass) {
+    return Function.class.isAssignableFrom(beanClass)
+        && beanClass.getPackageName().startsWith("io.vmsaga.functions");
+  }
+
+  /** A class proxy: the function keeps its generic input type, which the adapters convert to. */
+  private ProxyFactory proxy(String name) {
+    ProxyFactory proxy = new ProxyFactory();
     proxy.setProxyTargetClass(true);
     proxy.addAdvice(
         (MethodInterceptor)
@@ -75,7 +112,7 @@ public class FaultInjection implements BeanPostProcessor, BeforeSubmit {
                   ? step(name, step, () -> proceed(call))
                   : trigger(message, () -> proceed(call));
             });
-    return proxy.getProxy();
+    return proxy;
   }
 
   private static Message<?> proceed(org.aopalliance.intercept.MethodInvocation call) {
@@ -130,14 +167,14 @@ public class FaultInjection implements BeanPostProcessor, BeforeSubmit {
     if (!saga.actions().containsAll(request.faults().keySet())) {
       throw new UnknownStep("faults must name steps of this saga: " + saga.actions());
     }
-    request.faults().forEach((step, kind) -> faults.add(saga.gid(), step, kind));
+    request.faults().forEach((step, kind) -> faults.getObject().add(saga.gid(), step, kind));
     if (request.timeoutSeconds() != null) {
       saga.timeoutToFail(Duration.ofSeconds(request.timeoutSeconds()));
     }
   }
 
   private Message<?> step(String name, Step step, java.util.function.Supplier<Message<?>> run) {
-    String kind = step.branch() == null ? null : faults.kind(step.branch().gid(), name);
+    String kind = step.branch() == null ? null : faults.getObject().kind(step.branch().gid(), name);
     if (kind == null) {
       return run.get();
     }
