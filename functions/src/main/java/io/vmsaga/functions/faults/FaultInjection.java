@@ -78,7 +78,7 @@ public class FaultInjection implements SmartInstantiationAwareBeanPostProcessor,
 
   /**
    * Spring AOT asks this when the jar is built: the proxy class made here is generated then and
-   * loaded at start, not generated again at every start (a second each, for all the functions).
+   * loaded at start, not generated again at every start (1.3 s of a start, over all the functions).
    * Made whether or not faults are on, since the one jar runs both ways.
    */
   @Override
