@@ -70,9 +70,8 @@ public class FaultInjection implements SmartInstantiationAwareBeanPostProcessor,
     if (!enabled || !wraps(bean.getClass())) {
       return bean;
     }
-    ProxyFactory proxy = proxy(name);
+    ProxyFactory proxy = proxy(bean.getClass(), name);
     proxy.setTarget(bean);
-    proxy.setInterfaces(ClassUtils.getAllInterfaces(bean));
     return proxy.getProxy();
   }
 
@@ -83,13 +82,9 @@ public class FaultInjection implements SmartInstantiationAwareBeanPostProcessor,
    */
   @Override
   public Class<?> determineBeanType(Class<?> beanClass, String name) {
-    if (!wraps(beanClass)) {
-      return beanClass;
-    }
-    ProxyFactory proxy = proxy(name);
-    proxy.setTargetClass(beanClass);
-    proxy.setInterfaces(ClassUtils.getAllInterfacesForClass(beanClass));
-    return proxy.getProxyClass(beanClass.getClassLoader());
+    return wraps(beanClass)
+        ? proxy(beanClass, name).getProxyClass(beanClass.getClassLoader())
+        : beanClass;
   }
 
   private static boolean wraps(Class<?> beanClass) {
@@ -97,9 +92,14 @@ public class FaultInjection implements SmartInstantiationAwareBeanPostProcessor,
         && beanClass.getPackageName().startsWith("io.vmsaga.functions");
   }
 
-  /** A class proxy: the function keeps its generic input type, which the adapters convert to. */
-  private ProxyFactory proxy(String name) {
+  /**
+   * A class proxy: the function keeps its generic input type, which the adapters convert to. One
+   * recipe for the class made at build time and the proxy made at start, so they are one class.
+   */
+  private ProxyFactory proxy(Class<?> beanClass, String name) {
     ProxyFactory proxy = new ProxyFactory();
+    proxy.setTargetClass(beanClass);
+    proxy.setInterfaces(ClassUtils.getAllInterfacesForClass(beanClass));
     proxy.setProxyTargetClass(true);
     proxy.addAdvice(
         (MethodInterceptor)
