@@ -106,6 +106,18 @@ public record VmPlan(
     return guest == null ? null : guest.imageId();
   }
 
+  /**
+   * Boots an image: its disk is an overlay of it, and a cidata CD-ROM configures its first boot.
+   */
+  public boolean bootsImage() {
+    return imageId() != null;
+  }
+
+  /** Needs the node's cached copy of its image: a root disk on the local pool made from one. */
+  public boolean cachesImage() {
+    return bootsImage() && disk.pool().equals("local");
+  }
+
   public record Disk(String diskId, String pool, int sizeGib) {}
 
   public record Nic(String nicId, String networkId, String bridge, String tap, String mac) {}

@@ -24,17 +24,15 @@ public class CacheImage implements Function<Message<VmStep>, Message<?>> {
     this.agents = agents;
   }
 
-  static boolean needed(VmStep step) {
-    return step.vm().imageId() != null && step.vm().disk().pool().equals("local");
-  }
-
   @Override
   public Message<?> apply(Message<VmStep> call) {
     return branches.action(
         this,
         call,
         step -> {
-          if (!needed(step)) {
+          // the saga has this step only when it is needed; one submitted before it could skip it
+          // may still call it
+          if (!step.vm().cachesImage()) {
             return Replies.ok(Map.of("cached", "not needed"));
           }
           return Replies.ok(

@@ -31,7 +31,7 @@ public class UncacheImage implements Function<Message<VmStep>, Message<?>> {
         step -> {
           var vm = step.vm();
           boolean released =
-              CacheImage.needed(step)
+              vm.cachesImage()
                   && cache.release(
                       agents.on(vm.nodeId(), step.branch()), vm.nodeId(), vm.imageId(), vm.vmId());
           return Replies.ok(Map.of("uncached", released));

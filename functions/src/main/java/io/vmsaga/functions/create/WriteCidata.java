@@ -45,7 +45,9 @@ public class WriteCidata implements Function<Message<VmStep>, Message<?>> {
         call,
         step -> {
           var vm = step.vm();
-          if (vm.guest() == null || vm.imageId() == null) {
+          // the saga has this step only for an image; one submitted before it could skip it may
+          // still call it
+          if (!vm.bootsImage()) {
             return Replies.ok(Map.of("cidata", "none: the VM boots no image"));
           }
           var network = networks.find(vm.nic().networkId());

@@ -49,6 +49,15 @@ public final class Saga {
   }
 
   /**
+   * A step this saga has only when it is {@code needed}: one with nothing to do would still cost a
+   * whole round of DTM's dispatch, the barrier and the answer.
+   */
+  public Saga stepIf(
+      boolean needed, String action, String compensate, Function<BranchRef, ?> payload) {
+    return needed ? step(action, compensate, payload) : this;
+  }
+
+  /**
    * A step that runs at the same time as the one before it. Neither the first step (its
    * compensation settles the saga, so it must be undone last) nor the pivot shares its rank.
    */

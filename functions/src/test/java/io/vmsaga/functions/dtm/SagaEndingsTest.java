@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.functions.core.VmStep;
 import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.create.TestPlans;
 import io.vmsaga.functions.delete.DeleteVmSaga;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class SagaEndingsTest {
   @Test
   void theLastActionSucceedsASagaAndTheFirstUndoFailsIt() {
-    List<BranchRef> create = refs(CreateVmSaga.of("g", null, Duration.ofMinutes(1)));
+    List<BranchRef> create =
+        refs(CreateVmSaga.of("g", TestPlans.fromLocalImage(), Duration.ofMinutes(1)));
     assertThat(create.getLast().endsSagaAs("recordVmRunning")).isEqualTo("succeed");
     assertThat(create.getFirst().endsSagaAs("releaseResources")).isEqualTo("failed");
     assertThat(create.getFirst().endsSagaAs("reserveResources")).isNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.create.TestPlans;
 import io.vmsaga.functions.delete.DeleteVmSaga;
 import io.vmsaga.functions.migration.MigrateVmSaga;
 import java.time.Duration;
@@ -22,7 +23,7 @@ class SagaOrdersTest {
 
   @Test
   void aSequenceIsSubmittedAsItWas() {
-    Saga create = CreateVmSaga.of("g", null, Duration.ofMinutes(1));
+    Saga create = CreateVmSaga.of("g", TestPlans.fromLocalImage(), Duration.ofMinutes(1));
     assertThat(customData(create)).isEmpty();
     assertThat(customData(DeleteVmSaga.of("g", null, Duration.ofMinutes(1)))).isEmpty();
     assertThat(create.startedWith("createNic"))

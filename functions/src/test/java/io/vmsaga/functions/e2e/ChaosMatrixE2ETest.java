@@ -5,6 +5,7 @@ import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.create.TestPlans;
 import io.vmsaga.functions.migration.MigrateVmSaga;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ class ChaosMatrixE2ETest {
   static final List<String> COMPONENTS = List.of("functions", "dtm", "mariadb", "agent");
   static final List<String> MIGRATE_ACTIONS =
       MigrateVmSaga.of("n", null, Duration.ofMinutes(1)).actions();
-  static final List<String> CREATE = CreateVmSaga.of("n", null, Duration.ofMinutes(1)).actions();
+  static final List<String> CREATE =
+      CreateVmSaga.of("n", TestPlans.blank(), Duration.ofMinutes(1)).actions();
 
   /** saga and step → component → outcome and recovery time, for the table. */
   static final Map<String, Map<String, String>> OUTCOMES = new TreeMap<>();

@@ -186,9 +186,14 @@ public final class Stack {
     }
   }
 
-  /** The createVm saga's steps and how many the deleteVm saga has: their own tables say. */
+  /**
+   * The createVm saga's steps for a VM that boots nothing (what {@link #vm} asks for) and how many
+   * the deleteVm saga has: their own tables say.
+   */
   public static final List<String> CREATE_ACTIONS =
-      io.vmsaga.functions.create.CreateVmSaga.of("n", null, Duration.ofMinutes(1)).actions();
+      io.vmsaga.functions.create.CreateVmSaga.of(
+              "n", io.vmsaga.functions.create.TestPlans.blank(), Duration.ofMinutes(1))
+          .actions();
 
   public static final int CREATE_STEPS = CREATE_ACTIONS.size();
 

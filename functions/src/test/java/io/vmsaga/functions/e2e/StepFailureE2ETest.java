@@ -4,6 +4,7 @@ import static io.vmsaga.functions.e2e.Stack.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.create.TestPlans;
 import io.vmsaga.functions.dtm.Saga;
 import io.vmsaga.functions.dtm.Transaction;
 import java.util.List;
@@ -26,7 +27,8 @@ class StepFailureE2ETest {
   }
 
   /** The saga's own table names the steps, and which of them run side by side. */
-  static final Saga CREATE = CreateVmSaga.of("n", null, java.time.Duration.ofMinutes(1));
+  static final Saga CREATE =
+      CreateVmSaga.of("n", TestPlans.fromLocalImage(), java.time.Duration.ofMinutes(1));
 
   static final List<String> STEPS = CREATE.actions();
 

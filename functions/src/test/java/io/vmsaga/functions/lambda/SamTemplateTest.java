@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmsaga.functions.assign.AssignVmSaga;
 import io.vmsaga.functions.batches.BatchPlan;
 import io.vmsaga.functions.create.CreateVmSaga;
+import io.vmsaga.functions.create.TestPlans;
 import io.vmsaga.functions.delete.DeleteVmSaga;
 import io.vmsaga.functions.disks.AttachDiskSaga;
 import io.vmsaga.functions.disks.DetachDiskSaga;
@@ -83,7 +84,8 @@ public class SamTemplateTest {
   static final Map<String, Saga> SAGAS =
       Map.ofEntries(
           Map.entry("batchCreateVms", BatchPlan.of("t")),
-          Map.entry("createVm", CreateVmSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry(
+              "createVm", CreateVmSaga.of("t", TestPlans.fromLocalImage(), Duration.ofMinutes(1))),
           Map.entry("deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1))),
