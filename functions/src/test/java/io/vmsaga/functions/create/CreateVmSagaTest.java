@@ -2,10 +2,11 @@ package io.vmsaga.functions.create;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmsaga.functions.delete.DeleteVmSaga;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The create saga has a step only where it has something to do for the VM. */
+/** The create and delete sagas have a step only where it has something to do for the VM. */
 class CreateVmSagaTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
 
@@ -45,5 +46,18 @@ class CreateVmSagaTest {
             "verifyQmp",
             "recordVmRunning");
     assertThat(saga.functions()).doesNotContain("uncacheImage", "deleteCidata");
+  }
+
+  @Test
+  void onlyAVmThatUsedTheCachedImageLetsItGoWhenDeleted() {
+    assertThat(DeleteVmSaga.of("g", TestPlans.fromLocalImage(), TIMEOUT).actions())
+        .contains("uncacheImage")
+        .hasSize(9);
+    assertThat(DeleteVmSaga.of("g", TestPlans.fromSharedImage(), TIMEOUT).actions())
+        .doesNotContain("uncacheImage")
+        .hasSize(8);
+    assertThat(DeleteVmSaga.of("g", TestPlans.blank(), TIMEOUT).actions())
+        .doesNotContain("uncacheImage")
+        .hasSize(8);
   }
 }

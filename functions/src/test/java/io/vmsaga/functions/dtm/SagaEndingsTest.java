@@ -28,7 +28,8 @@ class SagaEndingsTest {
 
   @Test
   void aForwardOnlySagaEndsOnlyBySucceeding() {
-    List<BranchRef> delete = refs(DeleteVmSaga.of("g", null, Duration.ofMinutes(1)));
+    List<BranchRef> delete =
+        refs(DeleteVmSaga.of("g", TestPlans.fromLocalImage(), Duration.ofMinutes(1)));
     assertThat(delete.getFirst().endsSagaAs("stopQemu"))
         .as("create's undo, delete's action")
         .isNull();

@@ -25,7 +25,8 @@ class SagaOrdersTest {
   void aSequenceIsSubmittedAsItWas() {
     Saga create = CreateVmSaga.of("g", TestPlans.fromLocalImage(), Duration.ofMinutes(1));
     assertThat(customData(create)).isEmpty();
-    assertThat(customData(DeleteVmSaga.of("g", null, Duration.ofMinutes(1)))).isEmpty();
+    assertThat(customData(DeleteVmSaga.of("g", TestPlans.fromLocalImage(), Duration.ofMinutes(1))))
+        .isEmpty();
     assertThat(create.startedWith("createNic"))
         .as("in a sequence, the steps up to the one that fails")
         .containsExactly("reserveResources", "cacheImage", "createDisk", "createNic");

@@ -198,7 +198,10 @@ public final class Stack {
   public static final int CREATE_STEPS = CREATE_ACTIONS.size();
 
   public static final int DELETE_STEPS =
-      io.vmsaga.functions.delete.DeleteVmSaga.of("n", null, Duration.ofMinutes(1)).actions().size();
+      io.vmsaga.functions.delete.DeleteVmSaga.of(
+              "n", io.vmsaga.functions.create.TestPlans.blank(), Duration.ofMinutes(1))
+          .actions()
+          .size();
 
   /** The id of the test guest image `scripts/dev up` imported. */
   public static String tinyImage() {

@@ -86,7 +86,8 @@ public class SamTemplateTest {
           Map.entry("batchCreateVms", BatchPlan.of("t")),
           Map.entry(
               "createVm", CreateVmSaga.of("t", TestPlans.fromLocalImage(), Duration.ofMinutes(1))),
-          Map.entry("deleteVm", DeleteVmSaga.of("t", null, Duration.ofMinutes(1))),
+          Map.entry(
+              "deleteVm", DeleteVmSaga.of("t", TestPlans.fromLocalImage(), Duration.ofMinutes(1))),
           Map.entry("migrateVm", MigrateVmSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("coldMigrateVm", ColdMigrateVmSaga.of("t", null, Duration.ofMinutes(1))),
           Map.entry("importImage", ImportImageSaga.of("t", null, Duration.ofMinutes(1))),
