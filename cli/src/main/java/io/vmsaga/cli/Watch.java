@@ -140,7 +140,7 @@ public final class Watch {
     return Math.max(shownDone, done.size() - 1);
   }
 
-  /** The saga's progress in one line: {@code 3/9 createNic ✓}, or how far its rollback got. */
+  /** The saga's progress in one line: {@code 3/7 createNic ✓}, or how far its rollback got. */
   static String steps(JsonNode saga) {
     int count = saga.path("stepCount").asInt();
     int done = 0;
