@@ -6,7 +6,7 @@ import io.vmsaga.functions.core.Pause;
 import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.Tenants;
 import io.vmsaga.functions.create.CreateVm;
-import io.vmsaga.functions.dtm.Transaction;
+import io.vmsaga.functions.dtm.SagaStatus;
 import io.vmsaga.functions.web.Replies;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -132,7 +132,7 @@ public class BatchDriver {
 
   /** Records the end of an item's saga if it ended; false while it runs. */
   private boolean settled(ItemRow item) {
-    Transaction saga = sagas.find(item.gid()).orElse(null);
+    SagaStatus saga = sagas.find(item.gid()).orElse(null);
     if (saga == null || !saga.finished()) {
       return false;
     }

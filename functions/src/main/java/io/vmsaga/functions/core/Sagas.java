@@ -3,6 +3,7 @@ package io.vmsaga.functions.core;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vmsaga.functions.dtm.DtmClient;
 import io.vmsaga.functions.dtm.Saga;
+import io.vmsaga.functions.dtm.SagaStatus;
 import io.vmsaga.functions.dtm.Transaction;
 import io.vmsaga.functions.saga.Branches;
 import io.vmsaga.functions.saga.SagaEnds;
@@ -60,7 +61,13 @@ public class Sagas {
     meters.counter("vmsaga.sagas.submitted", "saga", saga.type()).increment();
   }
 
-  public Optional<Transaction> find(String gid) {
+  /** Where the saga stands (not its steps); empty when DTM does not know it. */
+  public Optional<SagaStatus> find(String gid) {
+    return dtm.status(gid);
+  }
+
+  /** The saga with its steps, as DTM's admin UI shows them. */
+  public Optional<Transaction> withSteps(String gid) {
     return dtm.query(gid);
   }
 
@@ -75,7 +82,7 @@ public class Sagas {
    */
   public String status(String gid, boolean awaitResult) {
     return (awaitResult ? await(gid, WAIT_AT_MOST) : find(gid))
-        .map(Transaction::status)
+        .map(SagaStatus::status)
         .orElse("submitted");
   }
 
@@ -96,11 +103,11 @@ public class Sagas {
    * DTM every 25 ms, and at once (then every 2 ms, briefly) when this process ran the step that
    * ends the saga ({@link SagaEnds}).
    */
-  public Optional<Transaction> await(String gid, Duration deadline) {
+  public Optional<SagaStatus> await(String gid, Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
     Semaphore ended = sagaEnds.watch(gid);
     try {
-      Optional<Transaction> last = find(gid);
+      Optional<SagaStatus> last = find(gid);
       while (!finished(last) && System.nanoTime() < end) {
         if (ended.tryAcquire(25, TimeUnit.MILLISECONDS)) {
           // DTM writes the end once that step's answer reaches it, a few milliseconds from now
@@ -120,8 +127,8 @@ public class Sagas {
     }
   }
 
-  private static boolean finished(Optional<Transaction> transaction) {
-    return transaction.map(Transaction::finished).orElse(false);
+  private static boolean finished(Optional<SagaStatus> saga) {
+    return saga.map(SagaStatus::finished).orElse(false);
   }
 
   /**
@@ -130,7 +137,7 @@ public class Sagas {
    * timeout, say).
    */
   public Replies.Error failure(String gid, Replies.Error otherwise) {
-    String reason = find(gid).map(Transaction::failureBody).orElse("");
+    String reason = find(gid).map(SagaStatus::failureBody).orElse("");
     try {
       var body = json.readTree(reason);
       if (body.path("code").isString()) {

@@ -7,7 +7,7 @@ import io.vmsaga.functions.core.Sagas;
 import io.vmsaga.functions.core.VmMapper;
 import io.vmsaga.functions.drain.DrainRecords.Item;
 import io.vmsaga.functions.drain.DrainRecords.Resident;
-import io.vmsaga.functions.dtm.Transaction;
+import io.vmsaga.functions.dtm.SagaStatus;
 import io.vmsaga.functions.migration.MigrationPlan;
 import io.vmsaga.functions.migration.Moves;
 import io.vmsaga.functions.saga.Branches;
@@ -120,7 +120,7 @@ public class DrainDriver {
 
   /** Records the end of a move whose saga ended; false while it runs. */
   private boolean settled(String gid, Item item) {
-    Transaction saga = sagas.find(item.gid()).orElse(null);
+    SagaStatus saga = sagas.find(item.gid()).orElse(null);
     if (saga == null || !saga.finished()) {
       return false;
     }

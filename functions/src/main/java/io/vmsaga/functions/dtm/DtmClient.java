@@ -91,6 +91,27 @@ public class DtmClient {
     }
   }
 
+  /**
+   * Where the saga stands, read from its global row alone. DTM's {@code query} also reads and sends
+   * every branch with its payload (13 KB for a create, about 2.5 times the CPU per call across DTM,
+   * MariaDB and this client): callers that only wait for the end ask this.
+   */
+  public Optional<SagaStatus> status(String gid) {
+    JsonNode found =
+        call(get("/api/dtmsvr/all?gid=" + URLEncoder.encode(gid, StandardCharsets.UTF_8)))
+            .path("transactions")
+            .path(0);
+    if (found.isMissingNode() || found.isNull()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new SagaStatus(
+            found.path("gid").asString(),
+            found.path("status").asString(),
+            found.path("rollback_reason").asText("")));
+  }
+
+  /** The saga with its branches (GetSaga's steps). */
   public Optional<Transaction> query(String gid) {
     JsonNode body =
         call(get("/api/dtmsvr/query?gid=" + URLEncoder.encode(gid, StandardCharsets.UTF_8)));

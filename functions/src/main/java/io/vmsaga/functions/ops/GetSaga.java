@@ -72,7 +72,7 @@ public class GetSaga implements Function<Message<GetSaga.Request>, Message<?>> {
           }
           try {
             return sagas
-                .find(gid)
+                .withSteps(gid)
                 .<Message<?>>map(t -> Replies.ok(view(t)))
                 .orElseGet(() -> Replies.notFound("saga"));
           } catch (DtmException e) {

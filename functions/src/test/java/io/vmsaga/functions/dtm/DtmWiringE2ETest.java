@@ -79,6 +79,7 @@ class DtmWiringE2ETest {
 
     assertThat(result.status()).isEqualTo("succeed");
     assertThat(result.count("action", "succeed")).isEqualTo(2);
+    assertThat(dtm.status(gid)).as("the global row alone").contains(result.saga());
     assertThat(calls).containsExactly("action:" + gid + ":01", "action:" + gid + ":02");
   }
 
@@ -102,6 +103,14 @@ class DtmWiringE2ETest {
             "compensate:" + gid + ":02",
             "compensate:" + gid + ":01");
     assertThat(result.count("compensate", "succeed")).isEqualTo(2);
+    assertThat(dtm.status(gid).orElseThrow().failureBody()).contains("probe_failed");
+    assertThat(dtm.status(gid)).contains(result.saga());
+  }
+
+  @Test
+  void aGidDtmDoesNotKnowHasNoStatus() {
+    assertThat(dtm.status(dtm.newGid())).isEmpty();
+    assertThat(dtm.query(dtm.newGid())).isEmpty();
   }
 
   @Test
