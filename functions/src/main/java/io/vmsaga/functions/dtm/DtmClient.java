@@ -97,37 +97,36 @@ public class DtmClient {
    * MariaDB and this client): callers that only wait for the end ask this.
    */
   public Optional<SagaStatus> status(String gid) {
-    JsonNode found =
-        call(get("/api/dtmsvr/all?gid=" + URLEncoder.encode(gid, StandardCharsets.UTF_8)))
-            .path("transactions")
-            .path(0);
-    if (found.isMissingNode() || found.isNull()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new SagaStatus(
-            found.path("gid").asString(),
-            found.path("status").asString(),
-            found.path("rollback_reason").asText("")));
+    return statusOf(call(get("/api/dtmsvr/all?gid=" + encode(gid))).path("transactions").path(0));
   }
 
   /** The saga with its branches (GetSaga's steps). */
   public Optional<Transaction> query(String gid) {
-    JsonNode body =
-        call(get("/api/dtmsvr/query?gid=" + URLEncoder.encode(gid, StandardCharsets.UTF_8)));
-    JsonNode transaction = body.path("transaction");
-    if (transaction.isMissingNode() || transaction.isNull()) {
+    JsonNode body = call(get("/api/dtmsvr/query?gid=" + encode(gid)));
+    return statusOf(body.path("transaction"))
+        .map(
+            saga -> {
+              List<Transaction.Branch> branches = new ArrayList<>();
+              body.path("branches")
+                  .forEach(b -> branches.add(json.convertValue(b, Transaction.Branch.class)));
+              return new Transaction(saga.gid(), saga.status(), saga.rollbackReason(), branches);
+            });
+  }
+
+  /** A global transaction's row as DTM answers it; empty where DTM knows none. */
+  private static Optional<SagaStatus> statusOf(JsonNode row) {
+    if (row.isMissingNode() || row.isNull()) {
       return Optional.empty();
     }
-    List<Transaction.Branch> branches = new ArrayList<>();
-    body.path("branches")
-        .forEach(b -> branches.add(json.convertValue(b, Transaction.Branch.class)));
     return Optional.of(
-        new Transaction(
-            transaction.path("gid").asString(),
-            transaction.path("status").asString(),
-            transaction.path("rollback_reason").asText(""),
-            branches));
+        new SagaStatus(
+            row.path("gid").asString(),
+            row.path("status").asString(),
+            row.path("rollback_reason").asText("")));
+  }
+
+  private static String encode(String gid) {
+    return URLEncoder.encode(gid, StandardCharsets.UTF_8);
   }
 
   private static Function<URI, HttpRequest> get(String path) {
